@@ -1,0 +1,1 @@
+print("hub-bench-protocol: not built yet")
