@@ -1,0 +1,314 @@
+import Glibc
+import WSProtocol
+
+/// One client socket, from the first byte of its HTTP request to `close(2)`.
+///
+/// Owned by exactly one `EventLoop` and touched only on that loop's thread (ARCHITECTURE.md §1),
+/// so nothing here is locked. The life of a connection:
+/// `http` (reading the request head, handshake timeout) → `webSocket` (frames; ping and idle
+/// timers) → closing (a close frame queued; after it is flushed the write side is shut down and
+/// the hub waits, up to the close timeout, for the peer's close or EOF) → `closed`.
+final class Connection {
+    enum Phase { case http, webSocket, closed }
+
+    /// The socket.
+    let fd: Int32
+    /// Unique within the process (loop index in the top bits).
+    let id: UInt64
+    /// `host:port` of the peer, for logs.
+    let remoteAddress: String
+    /// The loop that owns this connection.
+    unowned let loop: EventLoop
+    /// The slot generation in the loop's table (guards against fd reuse within one epoll batch).
+    var slotGeneration: UInt32 = 0
+
+    private(set) var phase: Phase = .http
+    private var headParser: HTTPHeadParser?
+    private var reader: WebSocketMessageReader?
+    private(set) var endpoint: WebSocketEndpoint?
+    private(set) var handler: (any ConnectionHandler)?
+    private(set) var deflate: PerMessageDeflateParameters?
+    private(set) var subprotocol: String?
+
+    var outbound = OutboundQueue()
+    /// Registered for EPOLLOUT (the socket would not take everything).
+    var wantsWritable = false
+    /// In the loop's list of connections to flush at the end of this turn.
+    var needsFlush = false
+    /// Reading is paused while too much echo output is queued (backpressure instead of buffering).
+    var readPaused = false
+
+    // Closing.
+    private(set) var sentClose = false
+    private var receivedClose = false
+    /// Input after a protocol failure is garbage: read and drop it.
+    private var discardInput = false
+    /// Shut down the write side once the queue drains (the close frame or HTTP answer is last).
+    private var shutdownAfterFlush = false
+    private var writeShut = false
+    private var closeStartedMs: UInt64 = 0
+
+    // Timers.
+    let acceptedMs: UInt64
+    var lastReceivedMs: UInt64
+    private var pingSentMs: UInt64 = 0
+    var timerGeneration: UInt32 = 0
+
+    /// Bytes received and sent, for the admin views.
+    var bytesIn = 0
+    var bytesOut = 0
+
+    init(fd: Int32, id: UInt64, remoteAddress: String, loop: EventLoop, now: UInt64) {
+        self.fd = fd
+        self.id = id
+        self.remoteAddress = remoteAddress
+        self.loop = loop
+        self.acceptedMs = now
+        self.lastReceivedMs = now
+        self.headParser = HTTPHeadParser(maxHeadBytes: loop.config.maxHeadBytes, maxHeaders: loop.config.maxHeaders)
+    }
+
+    var isClosed: Bool { phase == .closed }
+
+    // MARK: - Input
+
+    /// Bytes read from the socket (in the loop's read buffer, writable: frames unmask in place).
+    func received(_ input: UnsafeMutableRawBufferPointer) {
+        bytesIn += input.count
+        var input = input
+        if discardInput { return }
+        if phase == .http {
+            guard var parser = headParser else { return }
+            let result = parser.feed(UnsafeRawBufferPointer(input))
+            headParser = parser
+            switch result {
+            case .needMore:
+                return
+            case .failed(let error):
+                loop.metrics.httpRejected(error.status.code)
+                respondAndClose(error.response)
+                return
+            case .complete(let head, let consumed):
+                headParser = nil
+                input = UnsafeMutableRawBufferPointer(rebasing: input[consumed...])
+                route(head)
+                if phase != .webSocket || input.isEmpty { return }
+            }
+        }
+        guard phase == .webSocket else { return }
+        readFrames(&input)
+    }
+
+    private func route(_ head: HTTPRequestHead) {
+        switch loop.router.route(head, remoteAddress: remoteAddress) {
+        case .respond(let response):
+            respondAndClose(response)
+        case .upgrade(let accepted, let endpoint):
+            upgrade(accepted, endpoint)
+        }
+    }
+
+    private func upgrade(_ accepted: WebSocketHandshake.Accepted, _ endpoint: WebSocketEndpoint) {
+        self.endpoint = endpoint
+        self.deflate = accepted.deflate
+        self.subprotocol = accepted.subprotocol
+        var inflater: Inflater?
+        if let d = accepted.deflate { inflater = Inflater(windowBits: d.clientMaxWindowBits) }
+        reader = WebSocketMessageReader(options: .init(
+            maxMessageBytes: endpoint.maxMessageBytes, maxFragments: endpoint.maxFragments,
+            requireMask: true, inflater: inflater, noContextTakeover: accepted.deflate?.clientNoContextTakeover ?? false))
+        phase = .webSocket
+        enqueue(OutboundBytes(accepted.responseBytes(extraHeaders: [("Server", HubVersion.serverHeader)])))
+        loop.metrics.webSocketOpened(endpoint.name)
+        let handler = endpoint.makeHandler()
+        self.handler = handler
+        rescheduleTimer()
+        handler.connectionOpened(self)
+    }
+
+    private func readFrames(_ input: inout UnsafeMutableRawBufferPointer) {
+        while phase == .webSocket, !discardInput {
+            guard reader != nil else { return }
+            let event = reader!.next(&input)
+            switch event {
+            case .needMore:
+                return
+            case .text(let payload):
+                if !sentClose { handler?.connection(self, received: .text, payload) }
+            case .binary(let payload):
+                if !sentClose { handler?.connection(self, received: .binary, payload) }
+            case .ping(let payload):
+                if !sentClose { sendFrame(.pong, payload) }
+            case .pong:
+                break
+            case .close(let code, _):
+                receivedClose = true
+                if sentClose {
+                    // The peer answered our close: the handshake is complete.
+                    closeNow()
+                    return
+                }
+                // Echo the peer's code (§5.5.1); an empty close is answered with an empty one.
+                let payload = code.map { [UInt8($0 >> 8), UInt8($0 & 0xFF)] } ?? []
+                sendClose(payload: payload)
+                discardInput = true
+                return
+            case .failed(let error):
+                loop.metrics.protocolError()
+                loop.logger.debug("ws_protocol_error", [("conn", .int(Int(truncatingIfNeeded: id))), ("code", .int(Int(error.closeCode.code))), ("reason", .string(error.reason))])
+                close(error.closeCode, reason: error.reason)
+                discardInput = true
+                return
+            }
+        }
+    }
+
+    /// The peer closed its side (read returned 0).
+    func peerClosed() {
+        closeNow()
+    }
+
+    // MARK: - Output
+
+    /// Sends a text or binary message, compressed when permessage-deflate was negotiated and the
+    /// message is over the threshold (RFC 7692 §6.1: each message may be compressed or not).
+    func send(_ opcode: WebSocketOpcode, _ payload: [UInt8]) {
+        guard phase == .webSocket, !sentClose else { return }
+        if let d = deflate, payload.count >= loop.config.deflateThreshold {
+            let deflater = loop.deflater(windowBits: d.serverMaxWindowBits)
+            var compressed: [UInt8] = []
+            compressed.reserveCapacity(payload.count / 2 + 64)
+            payload.withUnsafeBytes { deflater.compressMessage($0, noContextTakeover: true, into: &compressed) }
+            loop.metrics.deflateCall()
+            enqueue(Self.frame(opcode, compressed, rsv1: true))
+        } else {
+            enqueue(Self.frame(opcode, payload, rsv1: false))
+        }
+    }
+
+    /// Queues an already encoded frame (shared between connections).
+    func sendEncoded(_ frame: OutboundBytes) {
+        guard phase == .webSocket, !sentClose else { return }
+        enqueue(frame)
+    }
+
+    private func sendFrame(_ opcode: WebSocketOpcode, _ payload: [UInt8]) {
+        enqueue(Self.frame(opcode, payload, rsv1: false))
+    }
+
+    static func frame(_ opcode: WebSocketOpcode, _ payload: [UInt8], rsv1: Bool) -> OutboundBytes {
+        let h = WebSocketFrameEncoder.headerSize(payloadLength: payload.count)
+        return OutboundBytes(count: h + payload.count) { dst in
+            WebSocketFrameEncoder.writeHeader(to: dst.baseAddress!, opcode: opcode, payloadLength: payload.count, rsv1: rsv1)
+            payload.withUnsafeBytes { src in
+                if let s = src.baseAddress { (dst.baseAddress! + h).copyMemory(from: s, byteCount: src.count) }
+            }
+        }
+    }
+
+    private func enqueue(_ bytes: OutboundBytes) {
+        guard phase != .closed, !writeShut else { return }
+        outbound.append(bytes)
+        bytesOut += bytes.count
+        loop.scheduleFlush(self)
+    }
+
+    /// Starts the closing handshake with `code` (§7.1.2): nothing is sent after the close frame,
+    /// and the connection ends when the peer answers, hangs up, or the close timeout passes.
+    func close(_ code: WebSocketCloseCode, reason: String = "") {
+        guard phase == .webSocket, !sentClose else { return }
+        sendClose(payload: WebSocketFrameEncoder.closePayload(code: code, reason: reason))
+    }
+
+    private func sendClose(payload: [UInt8]) {
+        enqueue(Self.frame(.close, payload, rsv1: false))
+        sentClose = true
+        shutdownAfterFlush = true
+        closeStartedMs = loop.now
+        rescheduleTimer()
+    }
+
+    /// Slow consumer: drop what has not started to go out, then close with `code`.
+    func discardQueueAndClose(_ code: WebSocketCloseCode, reason: String) {
+        outbound.discardUnstarted()
+        close(code, reason: reason)
+    }
+
+    private func respondAndClose(_ response: HTTPResponse) {
+        enqueue(OutboundBytes(response.serialize()))
+        discardInput = true
+        shutdownAfterFlush = true
+        closeStartedMs = loop.now
+        sentClose = true
+        rescheduleTimer()
+    }
+
+    /// Called by the loop after a flush emptied the queue.
+    func didDrain() {
+        if shutdownAfterFlush && !writeShut {
+            writeShut = true
+            // Our FIN follows the last bytes; the socket stays open (reading and dropping) until
+            // the peer's close or EOF, so a reset never destroys what we sent (a lingering close).
+            Glibc.shutdown(fd, Int32(SHUT_WR))
+        }
+    }
+
+    /// Closes the socket now: after the handshake, on EOF, on errors and at timeouts.
+    func closeNow() {
+        guard phase != .closed else { return }
+        let wasWebSocket = phase == .webSocket
+        phase = .closed
+        loop.unregister(self)
+        Glibc.close(fd)
+        if wasWebSocket, let endpoint {
+            loop.metrics.webSocketClosed(endpoint.name)
+            handler?.connectionClosed(self)
+        }
+        handler = nil
+        reader = nil
+    }
+
+    // MARK: - Timers
+
+    /// The next moment something must be checked: the handshake, ping/idle or close deadline.
+    private func nextDeadline() -> UInt64 {
+        let c = loop.config
+        if sentClose { return closeStartedMs + c.closeTimeoutMs }
+        if phase == .http { return acceptedMs + c.handshakeTimeoutMs }
+        let idle = lastReceivedMs + c.idleTimeoutMs
+        if pingSentMs > lastReceivedMs { return idle }
+        return min(idle, lastReceivedMs + c.pingIntervalMs)
+    }
+
+    func rescheduleTimer() {
+        guard phase != .closed else { return }
+        timerGeneration &+= 1
+        loop.schedule(self, generation: timerGeneration, due: nextDeadline())
+    }
+
+    /// A timer entry for this connection came due.
+    func timerFired(generation: UInt32, now: UInt64) {
+        guard phase != .closed, generation == timerGeneration else { return }
+        let c = loop.config
+        if sentClose {
+            if now >= closeStartedMs + c.closeTimeoutMs { closeNow(); return }
+        } else if phase == .http {
+            if now >= acceptedMs + c.handshakeTimeoutMs {
+                loop.metrics.handshakeTimeout()
+                respondAndClose(.plain(HTTPStatus(code: 408, reason: "Request Timeout"), "handshake timeout"))
+                return
+            }
+        } else {
+            if now >= lastReceivedMs + c.idleTimeoutMs {
+                loop.metrics.idleTimeout()
+                close(.goingAway, reason: "idle timeout")
+                return
+            }
+            if pingSentMs <= lastReceivedMs && now >= lastReceivedMs + c.pingIntervalMs {
+                pingSentMs = now
+                sendFrame(.ping, [])
+            }
+        }
+        rescheduleTimer()
+    }
+}
