@@ -1,0 +1,46 @@
+import WSProtocol
+
+/// Maps a request head to a response or a WebSocket endpoint (PROTOCOL.md "Command line and
+/// HTTP"): `/health`, `/echo`; unknown paths 404; a plain request to a WebSocket path 426.
+struct Router: Sendable {
+    let config: HubConfig
+    private let echo: WebSocketEndpoint
+    private let deflate: PerMessageDeflateConfig?
+
+    init(config: HubConfig) {
+        self.config = config
+        // /echo allows 16 MiB messages and any number of fragments (Autobahn 9.*), and buffers up
+        // to its message size outbound: it answers every message with one as large.
+        echo = WebSocketEndpoint(
+            name: "echo", maxMessageBytes: config.echoMaxMessageBytes, maxFragments: 0,
+            maxOutboundBytes: max(config.maxOutboundBytes, config.echoMaxMessageBytes + 14),
+            makeHandler: { EchoHandler() })
+        var d = PerMessageDeflateConfig()
+        d.clientMaxWindowBits = config.deflateClientMaxWindowBits
+        deflate = config.deflate ? d : nil
+    }
+
+    /// The decision for one request.
+    func route(_ head: HTTPRequestHead, remoteAddress: String) -> Route {
+        switch head.path {
+        case "/health":
+            guard head.method == "GET" || head.method == "HEAD" else { return .respond(methodNotAllowed()) }
+            return .respond(.json(.ok, Array(#"{"status":"ok"}"#.utf8)))
+        case "/echo" where config.echo:
+            return upgrade(head, to: echo)
+        default:
+            return .respond(.plain(.notFound, "not found: \(head.path)"))
+        }
+    }
+
+    private func upgrade(_ head: HTTPRequestHead, to endpoint: WebSocketEndpoint) -> Route {
+        switch WebSocketHandshake.accept(head, subprotocols: config.subprotocols, deflate: deflate) {
+        case .success(let accepted): return .upgrade(accepted, endpoint)
+        case .failure(let error): return .respond(error.response)
+        }
+    }
+
+    private func methodNotAllowed() -> HTTPResponse {
+        .plain(.methodNotAllowed, "method not allowed", headers: [("Allow", "GET")])
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// The daemon's network side: one listener and one `EventLoop` thread per configured loop, all
+/// on the same port (SO_REUSEPORT), and the drain on shutdown.
+final class Server: Sendable {
+    let config: HubConfig
+    let logger: Logger
+    let metrics = ServerMetrics()
+    /// The port actually bound (differs from the config when it asked for 0).
+    let port: Int
+    private let loops: [EventLoop]
+    private let finished = Mutex<Int>(0)
+    private let allDone = DispatchSemaphore(value: 0)
+
+    /// Binds the listeners (throws when the address is taken or invalid); nothing runs yet.
+    init(config: HubConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        let router = Router(config: config)
+        let tuning = ServerTuning(config)
+        var fds: [Int32] = []
+        var boundPort = config.port
+        do {
+            for _ in 0..<max(1, config.loops) {
+                // Port 0: the first bind picks a port, the others join it.
+                let fd = try Socket.listen(host: config.host, port: boundPort)
+                if boundPort == 0 { boundPort = Socket.localPort(fd) }
+                fds.append(fd)
+            }
+        } catch {
+            for fd in fds { Glibc.close(fd) }
+            throw error
+        }
+        port = boundPort
+        var made: [EventLoop] = []
+        for (i, fd) in fds.enumerated() {
+            made.append(try EventLoop(index: i, listenFd: fd, config: tuning, router: router, logger: logger, metrics: metrics))
+        }
+        loops = made
+    }
+
+    /// Starts every loop on a thread of its own.
+    func start() {
+        for loop in loops {
+            let thread = Thread { [self] in
+                loop.run()
+                let done = finished.withLock { n -> Bool in
+                    n += 1
+                    return n == loops.count
+                }
+                if done { allDone.signal() }
+            }
+            thread.name = "hub-loop-\(loop.index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Open connections across all loops.
+    var connectionCount: Int { loops.reduce(0) { $0 + $1.liveConnectionCount } }
+
+    /// Stops accepting, sends 1001 to every WebSocket, waits up to the drain timeout for the close
+    /// handshakes, then closes whatever is left. Returns when every loop has stopped.
+    func shutdown() {
+        for loop in loops { loop.post(.shutdown) }
+        if allDone.wait(timeout: .now() + config.drainTimeout) == .timedOut {
+            logger.warning("drain_timeout", [("open", .int(connectionCount))])
+            for loop in loops { loop.post(.forceClose) }
+            allDone.wait()
+        }
+        allDone.signal()  // later callers return at once
+    }
+}
