@@ -1,0 +1,135 @@
+/// The table of every configurable option, in the order `--help` lists them.
+///
+/// Table-driven so that adding a setting is one row here plus one field in `HubConfig`; the
+/// loader, the help text and the tests all iterate this table.
+enum ConfigOptions {
+    /// Every option, in help order.
+    static let all: [ConfigOption] = [
+        string("host", \.host, valueName: "HOST", help: "Address to listen on.", parse: ConfigValueParser.host),
+        integer("port", \.port, in: 0...65535, valueName: "PORT", help: "TCP port to listen on; 0 picks a free port."),
+        string("data_dir", \.dataDir, valueName: "DIR", help: "Directory for tokens and engine data.",
+               parse: ConfigValueParser.path),
+        integer("loops", \.loops, in: 1...256, valueName: "N",
+                help: "Event-loop threads; the default is the number of active cores."),
+        ConfigOption(
+            key: "log_level", valueName: "LEVEL", help: "Lowest log level written: trace, debug, info, warning, error.",
+            render: { $0.logLevel.name },
+            apply: { config, text throws(ConfigError) in config.logLevel = try ConfigValueParser.logLevel(text) }),
+        boolean("echo", \.echo, help: "Serve GET /echo, the WebSocket conformance endpoint."),
+
+        duration("handshake_timeout", \.handshakeTimeout, help: "Time allowed for the HTTP upgrade request."),
+        duration("ping_interval", \.pingInterval, help: "How often the hub pings each client."),
+        duration("idle_timeout", \.idleTimeout, help: "Close a client that sends no frame for this long."),
+        duration("close_timeout", \.closeTimeout, help: "Wait this long for the peer's close after sending one."),
+        duration("drain_timeout", \.drainTimeout, help: "On SIGTERM/SIGINT, time connections get to close."),
+
+        size("max_head_bytes", \.maxHeadBytes, help: "Largest HTTP request head."),
+        integer("max_headers", \.maxHeaders, in: 1...ConfigValueParser.maxSize, valueName: "N",
+                help: "Most header fields in an HTTP request."),
+        size("max_message_bytes", \.maxMessageBytes, help: "Largest message on /ws endpoints (larger: close 1009)."),
+        size("echo_max_message_bytes", \.echoMaxMessageBytes, help: "Largest message on /echo."),
+        integer("max_fragments", \.maxFragments, in: 1...ConfigValueParser.maxSize, valueName: "N",
+                help: "Most fragments per message on /ws endpoints (/echo is unlimited)."),
+        size("max_outbound_bytes", \.maxOutboundBytes,
+             help: "Outbound bytes queued per connection before close 4408 (slow consumer)."),
+        integer("max_connections", \.maxConnections, in: 0...ConfigValueParser.maxSize, valueName: "N",
+                help: "Most concurrent connections; 0 means as many as the file-descriptor limit allows."),
+
+        boolean("deflate", \.deflate, help: "Negotiate permessage-deflate (RFC 7692) when offered."),
+        size("deflate_threshold", \.deflateThreshold, minimum: 0,
+             help: "Send messages shorter than this uncompressed; 0 compresses all."),
+        ConfigOption(
+            key: "deflate_client_max_window_bits", valueName: "BITS",
+            help: "client_max_window_bits to request, 8...15, or none.",
+            render: { $0.deflateClientMaxWindowBits.map(String.init) ?? "none" },
+            apply: { config, text throws(ConfigError) in
+                config.deflateClientMaxWindowBits = try ConfigValueParser.windowBits(text)
+            }),
+        ConfigOption(
+            key: "subprotocols", valueName: "LIST",
+            help: "Subprotocols to select when offered, comma-separated (a JSON array in the file).",
+            kind: .list,
+            render: { $0.subprotocols.joined(separator: ",") },
+            apply: { config, text throws(ConfigError) in config.subprotocols = try ConfigValueParser.subprotocols(text) },
+            applyList: { config, items throws(ConfigError) in
+                config.subprotocols = try ConfigValueParser.subprotocols(items)
+            }),
+    ]
+
+    /// The option with this config-file key.
+    static func option(key: String) -> ConfigOption? { byKey[key] }
+
+    /// The option with this flag, and whether the flag was the negated `--no-…` form.
+    static func option(flag: String) -> (option: ConfigOption, negated: Bool)? { byFlag[flag] }
+
+    private static let byKey: [String: ConfigOption] = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })
+
+    private static let byFlag: [String: (option: ConfigOption, negated: Bool)] = {
+        var table: [String: (option: ConfigOption, negated: Bool)] = [:]
+        for option in all {
+            table[option.flag] = (option, false)
+            if let negated = option.negatedFlag { table[negated] = (option, true) }
+        }
+        return table
+    }()
+
+    // MARK: Row builders
+
+    private static func string(
+        _ key: String, _ field: WritableKeyPath<HubConfig, String> & Sendable, valueName: String, help: String,
+        parse: @escaping @Sendable (String) throws(ConfigError) -> String
+    ) -> ConfigOption {
+        ConfigOption(
+            key: key, valueName: valueName, help: help,
+            render: { $0[keyPath: field] },
+            apply: { config, text throws(ConfigError) in config[keyPath: field] = try parse(text) })
+    }
+
+    private static func integer(
+        _ key: String, _ field: WritableKeyPath<HubConfig, Int> & Sendable, in range: ClosedRange<Int>,
+        valueName: String, help: String
+    ) -> ConfigOption {
+        let expected = "an integer \(range.lowerBound)...\(range.upperBound)"
+        return ConfigOption(
+            key: key, valueName: valueName, help: help,
+            render: { String($0[keyPath: field]) },
+            apply: { config, text throws(ConfigError) in
+                config[keyPath: field] = try ConfigValueParser.integer(text, in: range, expected: expected)
+            })
+    }
+
+    private static func size(
+        _ key: String, _ field: WritableKeyPath<HubConfig, Int> & Sendable, minimum: Int = 1, help: String
+    ) -> ConfigOption {
+        ConfigOption(
+            key: key, valueName: "BYTES", help: help,
+            render: { String($0[keyPath: field]) },
+            apply: { config, text throws(ConfigError) in
+                config[keyPath: field] = try ConfigValueParser.size(text, minimum: minimum)
+            })
+    }
+
+    private static func duration(
+        _ key: String, _ field: WritableKeyPath<HubConfig, Double> & Sendable, help: String
+    ) -> ConfigOption {
+        ConfigOption(
+            key: key, valueName: "SECONDS", help: help,
+            render: { renderSeconds($0[keyPath: field]) },
+            apply: { config, text throws(ConfigError) in config[keyPath: field] = try ConfigValueParser.duration(text) })
+    }
+
+    private static func boolean(
+        _ key: String, _ field: WritableKeyPath<HubConfig, Bool> & Sendable, help: String
+    ) -> ConfigOption {
+        ConfigOption(
+            key: key, valueName: "BOOL", help: help, kind: .boolean,
+            render: { $0[keyPath: field] ? "true" : "false" },
+            apply: { config, text throws(ConfigError) in config[keyPath: field] = try ConfigValueParser.boolean(text) })
+    }
+
+    /// `25` rather than `25.0`, so help and round trips read like what a user would type.
+    private static func renderSeconds(_ seconds: Double) -> String {
+        if seconds == seconds.rounded(), abs(seconds) < 1e15 { return String(Int(seconds)) }
+        return String(seconds)
+    }
+}

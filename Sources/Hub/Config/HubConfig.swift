@@ -1,0 +1,79 @@
+import Foundation
+
+/// Every setting of the hub daemon, each with its documented default; every limit lives here.
+///
+/// Filled by `ConfigLoader` from defaults, a JSON file, `HUB_*` variables and flags, in that
+/// order. `ConfigOptions.all` describes how each field is named, parsed and shown in `--help`.
+/// Durations are seconds as `Double`; sizes are bytes.
+struct HubConfig: Sendable, Equatable {
+    // MARK: Listening
+
+    /// Address to listen on. Default `127.0.0.1`: only local clients until an operator opts in.
+    var host: String = "127.0.0.1"
+    /// TCP port; `0` asks the kernel for a free one (tests run in parallel). Default `8080`.
+    var port: Int = 8080
+    /// Directory for the token store and engine data. Default `./data`.
+    var dataDir: String = "./data"
+    /// Event-loop threads. Default: the number of active cores, at least 1, at most 256.
+    var loops: Int = HubConfig.defaultLoops
+    /// Lowest log level written. Default `.info`.
+    var logLevel: LogLevel = .info
+    /// Whether `GET /echo` (the conformance endpoint echoing every message) is served. Default on.
+    var echo: Bool = true
+
+    // MARK: Timeouts (seconds)
+
+    /// Time allowed from accept to a complete upgrade request before the socket is dropped.
+    /// Default 10.
+    var handshakeTimeout: Double = 10
+    /// How often the hub pings a client; keep it below `idleTimeout` or quiet but healthy
+    /// clients are closed before their pong can arrive. Default 25.
+    var pingInterval: Double = 25
+    /// A client that sends no frame at all (not even a pong) for this long is closed. Default 60.
+    var idleTimeout: Double = 60
+    /// After the hub sends a close frame, how long it waits for the peer's close (RFC 6455 §7.1.1)
+    /// before dropping the TCP connection. Default 5.
+    var closeTimeout: Double = 5
+    /// On SIGTERM/SIGINT, how long connections get to close (1001) before the hub exits anyway.
+    /// Default 10.
+    var drainTimeout: Double = 10
+
+    // MARK: Limits (bytes unless named otherwise)
+
+    /// Largest HTTP request head (request line plus headers); larger gets 431. Default 8192.
+    var maxHeadBytes: Int = 8192
+    /// Most header fields in a request head. Default 100.
+    var maxHeaders: Int = 100
+    /// Largest reassembled message on the `/ws*` endpoints; larger closes with 1009. Default 1 MiB.
+    var maxMessageBytes: Int = 1_048_576
+    /// Largest message on `/echo`, where conformance suites send big payloads. Default 16 MiB.
+    var echoMaxMessageBytes: Int = 16_777_216
+    /// Most fragments in one message on `/ws*` (a defence against tiny-fragment floods); `/echo`
+    /// is unlimited. Default 1024.
+    var maxFragments: Int = 1024
+    /// Outbound bytes queued per connection before it is closed as a slow consumer (4408).
+    /// Default 1 MiB.
+    var maxOutboundBytes: Int = 1_048_576
+    /// Most concurrent connections; `0` means as many as the file-descriptor limit allows.
+    /// Default 0.
+    var maxConnections: Int = 0
+
+    // MARK: WebSocket extensions and subprotocols
+
+    /// Whether `permessage-deflate` (RFC 7692) is negotiated when a client offers it. Default on.
+    var deflate: Bool = true
+    /// Messages shorter than this are sent uncompressed: deflate costs more than it saves on them.
+    /// `0` compresses everything. Default 128.
+    var deflateThreshold: Int = 128
+    /// The `client_max_window_bits` the hub asks for (RFC 7692 §7.1.2.2), 8...15, trading client
+    /// memory for ratio; `nil` leaves the client's default. Default `nil`.
+    var deflateClientMaxWindowBits: Int? = nil
+    /// Subprotocols the hub selects when offered (`Sec-WebSocket-Protocol`), in preference order.
+    /// Default `["hub.v1"]`.
+    var subprotocols: [String] = ["hub.v1"]
+
+    /// The default for `loops`: one event loop per active core, clamped to 1...256.
+    static var defaultLoops: Int {
+        min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 256)
+    }
+}
