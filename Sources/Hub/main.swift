@@ -1,1 +1,3 @@
-print("hub")
+import Foundation
+
+exit(HubMain.run(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))

@@ -174,7 +174,7 @@ final class Connection {
     /// message is over the threshold (RFC 7692 §6.1: each message may be compressed or not).
     func send(_ opcode: WebSocketOpcode, _ payload: [UInt8]) {
         guard phase == .webSocket, !sentClose else { return }
-        if let d = deflate, payload.count >= loop.config.deflateThreshold {
+        if let d = deflate, let endpoint, payload.count >= endpoint.deflateThreshold {
             let deflater = loop.deflater(windowBits: d.serverMaxWindowBits)
             var compressed: [UInt8] = []
             compressed.reserveCapacity(payload.count / 2 + 64)

@@ -26,6 +26,7 @@ final class EventLoop: @unchecked Sendable {
     private var nextConnectionSerial: UInt64 = 0
     private var flushList: [Connection] = []
     private var timers: TimerWheel<Connection>
+    private var dueTimers: [(Connection, UInt32)] = []
     private var deflaters: [Int: Deflater] = [:]
     private var draining = false
     private var stopped = false
@@ -107,9 +108,9 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             flushPending()
-            timers.advance(to: now) { connection, generation in
-                connection.timerFired(generation: generation, now: now)
-            }
+            timers.advance(to: now, into: &dueTimers)
+            for (connection, generation) in dueTimers { connection.timerFired(generation: generation, now: now) }
+            dueTimers.removeAll(keepingCapacity: true)
             flushPending()
             if acceptPausedUntil != 0 && now >= acceptPausedUntil && !draining {
                 acceptPausedUntil = 0

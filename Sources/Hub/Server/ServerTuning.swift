@@ -7,7 +7,6 @@ struct ServerTuning: Sendable {
     var pingIntervalMs: UInt64 = 25_000
     var idleTimeoutMs: UInt64 = 60_000
     var closeTimeoutMs: UInt64 = 5_000
-    var deflateThreshold = 128
     /// Queued echo output above which a connection's reads pause until the queue drains.
     var readPauseBytes = 8 << 20
     /// Most connections at once across the hub (0: the file-descriptor limit decides).
@@ -22,7 +21,6 @@ struct ServerTuning: Sendable {
         pingIntervalMs = Self.ms(config.pingInterval)
         idleTimeoutMs = Self.ms(config.idleTimeout)
         closeTimeoutMs = Self.ms(config.closeTimeout)
-        deflateThreshold = config.deflateThreshold
         maxConnections = config.maxConnections
     }
 

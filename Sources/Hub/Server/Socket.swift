@@ -7,7 +7,7 @@ enum Socket {
     struct SocketError: Error, CustomStringConvertible {
         let operation: String
         let code: Int32
-        var description: String { "\(operation): \(String(cString: strerror(code)))" }
+        var description: String { "\(operation): \(Socket.cString(strerror(code)))" }
     }
 
     /// A non-blocking listening socket on host:port with SO_REUSEADDR and SO_REUSEPORT, so each
@@ -76,7 +76,7 @@ enum Socket {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
                     var a = p.pointee.sin6_addr
                     inet_ntop(AF_INET6, &a, &buf, socklen_t(buf.count))
-                    return "[\(String(cString: buf))]:\(UInt16(bigEndian: p.pointee.sin6_port))"
+                    return "[\(Socket.cString(buf))]:\(UInt16(bigEndian: p.pointee.sin6_port))"
                 }
             }
         }
@@ -84,9 +84,19 @@ enum Socket {
             $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
                 var a = p.pointee.sin_addr
                 inet_ntop(AF_INET, &a, &buf, socklen_t(buf.count))
-                return "\(String(cString: buf)):\(UInt16(bigEndian: p.pointee.sin_port))"
+                return "\(Socket.cString(buf)):\(UInt16(bigEndian: p.pointee.sin_port))"
             }
         }
+    }
+
+    /// A NUL-terminated C string as a Swift string.
+    static func cString(_ p: UnsafePointer<CChar>?) -> String {
+        guard let p else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: p, count: strlen(p)), as: UTF8.self)
+    }
+
+    static func cString(_ chars: [CChar]) -> String {
+        String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func port(of storage: inout sockaddr_storage) -> Int {

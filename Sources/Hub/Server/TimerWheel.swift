@@ -33,8 +33,9 @@ struct TimerWheel<Target: AnyObject> {
         return next > now ? Int(next - now) : 0
     }
 
-    /// Calls `fire` for every entry due by `now`; `fire` checks the generation itself.
-    mutating func advance(to now: UInt64, fire: (Target, UInt32) -> Void) {
+    /// Moves every entry due by `now` into `due` (target and generation). The caller fires them
+    /// after this returns, so firing may schedule again without touching the wheel mid-walk.
+    mutating func advance(to now: UInt64, into due: inout [(Target, UInt32)]) {
         let target = now / tickMs
         while current < target {
             current += 1
@@ -46,7 +47,7 @@ struct TimerWheel<Target: AnyObject> {
                 if e.due / tickMs > current {
                     slots[index].append(e)  // a later turn of the wheel
                 } else {
-                    fire(e.target, e.generation)
+                    due.append((e.target, e.generation))
                 }
             }
         }

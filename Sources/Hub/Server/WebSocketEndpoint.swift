@@ -10,6 +10,8 @@ struct WebSocketEndpoint: Sendable {
     let maxFragments: Int
     /// Most bytes queued for sending before the connection counts as a slow consumer.
     let maxOutboundBytes: Int
+    /// Messages shorter than this go out uncompressed even when deflate was negotiated.
+    let deflateThreshold: Int
     /// Creates the handler on the connection's loop thread.
     let makeHandler: @Sendable () -> any ConnectionHandler
 }
