@@ -56,7 +56,8 @@ public struct HTTPResponse: Sendable {
     public static func plain(_ status: HTTPStatus, _ text: String, headers: [(String, String)] = []) -> HTTPResponse {
         HTTPResponse(
             status: status,
-            headers: [("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close")] + headers,
+            headers: [("Content-Type", "text/plain; charset=utf-8"), connectionClose(merging: headers)]
+                + headers.filter { $0.0.lowercased() != "connection" },
             body: Array(text.utf8) + [ASCII.lf]
         )
     }
@@ -65,5 +66,12 @@ public struct HTTPResponse: Sendable {
     /// encoded JSON (the module has no encoder, to stay Foundation-free).
     public static func json(_ status: HTTPStatus, _ body: [UInt8], headers: [(String, String)] = []) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
+    }
+
+    /// `Connection: close`, keeping any other connection tokens the caller gave (a 426 also says
+    /// `Upgrade`), so the answer has one Connection field.
+    static func connectionClose(merging headers: [(String, String)]) -> (String, String) {
+        let others = headers.filter { $0.0.lowercased() == "connection" }.map(\.1)
+        return ("Connection", (others + ["close"]).joined(separator: ", "))
     }
 }

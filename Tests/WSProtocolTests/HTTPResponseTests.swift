@@ -69,3 +69,16 @@ private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8
     ]
     for (status, code) in all { #expect(status.code == code && !status.reason.isEmpty) }
 }
+
+@Test func upgradeRequiredHasOneConnectionField() {
+    let r = HTTPResponse.plain(.upgradeRequired, "upgrade", headers: [("Upgrade", "websocket"), ("Connection", "Upgrade")])
+    #expect(text(r.serialize()) == """
+        HTTP/1.1 426 Upgrade Required\r
+        Content-Type: text/plain; charset=utf-8\r
+        Connection: Upgrade, close\r
+        Upgrade: websocket\r
+        Content-Length: 8\r
+        \r
+        upgrade\n
+        """)
+}

@@ -155,7 +155,10 @@ final class Connection {
                 return
             case .failed(let error):
                 loop.metrics.protocolError()
-                loop.logger.debug("ws_protocol_error", [("conn", .int(Int(truncatingIfNeeded: id))), ("code", .int(Int(error.closeCode.code))), ("reason", .string(error.reason))])
+                loop.logger.debug("ws_protocol_error", [
+                    ("conn", .int(Int(truncatingIfNeeded: id))), ("code", .int(Int(error.closeCode.code))),
+                    ("reason", .string(error.reason)),
+                ])
                 close(error.closeCode, reason: error.reason)
                 discardInput = true
                 return
@@ -211,6 +214,13 @@ final class Connection {
         outbound.append(bytes)
         bytesOut += bytes.count
         loop.scheduleFlush(self)
+        if !sentClose, let limit = endpoint?.maxOutboundBytes, limit > 0, outbound.pendingBytes > limit {
+            // A slow consumer: what it has not started to receive is dropped, it gets 4408, and
+            // the socket stays open up to the close timeout so it can read why (PROTOCOL.md).
+            loop.metrics.slowConsumer()
+            loop.logger.info("slow_consumer", [("conn", .int(Int(truncatingIfNeeded: id))), ("queued", .int(outbound.pendingBytes)), ("limit", .int(limit))])
+            discardQueueAndClose(.slowConsumer, reason: "slow consumer")
+        }
     }
 
     /// Starts the closing handshake with `code` (§7.1.2): nothing is sent after the close frame,
@@ -221,10 +231,11 @@ final class Connection {
     }
 
     private func sendClose(payload: [UInt8]) {
-        enqueue(Self.frame(.close, payload, rsv1: false))
+        // Marked first: a close frame is never itself a reason to close again (slow consumer).
         sentClose = true
         shutdownAfterFlush = true
         closeStartedMs = loop.now
+        enqueue(Self.frame(.close, payload, rsv1: false))
         rescheduleTimer()
     }
 
@@ -235,11 +246,15 @@ final class Connection {
     }
 
     private func respondAndClose(_ response: HTTPResponse) {
-        enqueue(OutboundBytes(response.serialize()))
         discardInput = true
         shutdownAfterFlush = true
         closeStartedMs = loop.now
         sentClose = true
+        var response = response
+        if !response.headers.contains(where: { $0.0.lowercased() == "connection" }) {
+            response.headers.append(("Connection", "close"))
+        }
+        enqueue(OutboundBytes(response.serialize()))
         rescheduleTimer()
     }
 

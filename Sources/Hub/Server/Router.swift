@@ -9,13 +9,14 @@ struct Router: Sendable {
 
     init(config: HubConfig) {
         self.config = config
-        // /echo allows 16 MiB messages and any number of fragments (Autobahn 9.*), and buffers up
-        // to its message size outbound: it answers every message with one as large. With deflate
+        // /echo allows 16 MiB messages and any number of fragments (Autobahn 9.*). It is never a
+        // slow consumer: a client that does not read its echoes is throttled instead (its reads
+        // pause while its output queue is over ServerTuning.readPauseBytes). With deflate
         // negotiated it compresses every echo, however small: a conformance client expects what
         // it compressed to come back compressed (kosoku 0.1.0 errors on small plain echoes in 12.*).
         echo = WebSocketEndpoint(
             name: "echo", maxMessageBytes: config.echoMaxMessageBytes, maxFragments: 0,
-            maxOutboundBytes: max(config.maxOutboundBytes, config.echoMaxMessageBytes + 14),
+            maxOutboundBytes: 0,
             deflateThreshold: 0,
             makeHandler: { EchoHandler() })
         var d = PerMessageDeflateConfig()

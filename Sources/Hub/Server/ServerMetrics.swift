@@ -14,6 +14,7 @@ final class ServerMetrics: Sendable {
     let deflateCalls = Atomic<Int>(0)
     let acceptErrors = Atomic<Int>(0)
     let refusedOverLimit = Atomic<Int>(0)
+    let slowConsumers = Atomic<Int>(0)
 
     func connectionAccepted() {
         accepted.add(1, ordering: .relaxed)
@@ -29,5 +30,6 @@ final class ServerMetrics: Sendable {
     func protocolError() { protocolErrors.add(1, ordering: .relaxed) }
     func handshakeTimeout() { handshakeTimeouts.add(1, ordering: .relaxed) }
     func idleTimeout() { idleTimeouts.add(1, ordering: .relaxed) }
+    func slowConsumer() { slowConsumers.add(1, ordering: .relaxed) }
     func deflateCall() { deflateCalls.add(1, ordering: .relaxed) }
 }

@@ -8,7 +8,8 @@ struct WebSocketEndpoint: Sendable {
     let maxMessageBytes: Int
     /// Most frames per message; 0 = unlimited.
     let maxFragments: Int
-    /// Most bytes queued for sending before the connection counts as a slow consumer.
+    /// Most bytes queued for sending before the connection counts as a slow consumer (closed with
+    /// 4408); 0 = no limit (the endpoint throttles reads instead).
     let maxOutboundBytes: Int
     /// Messages shorter than this go out uncompressed even when deflate was negotiated.
     let deflateThreshold: Int
