@@ -215,6 +215,12 @@ enum ConfigLoader {
                 try apply(option, text, name: name, source: fileSource, to: &config)
             case .bool(let bool):
                 try apply(option, bool ? "true" : "false", name: name, source: fileSource, to: &config)
+            case .object where option.kind == .json, .array where option.kind == .json:
+                do {
+                    try option.applyJSON?(&config, value)
+                } catch {
+                    throw contextualized(error, name: name, source: fileSource)
+                }
             case .array(let items) where option.kind == .list:
                 var strings: [String] = []
                 for item in items {

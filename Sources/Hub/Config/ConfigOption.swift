@@ -12,6 +12,8 @@ struct ConfigOption: Sendable {
         case boolean
         /// Comma-separated on the command line and in the environment; a JSON array in the file.
         case list
+        /// A JSON value (an object, say) everywhere: JSON text in flags and the environment.
+        case json
     }
 
     /// The config-file key, snake_case: `ping_interval`.
@@ -31,6 +33,8 @@ struct ConfigOption: Sendable {
     let apply: @Sendable (inout HubConfig, String) throws(ConfigError) -> Void
     /// For `.list` options: stores already-split items (a JSON array from the file).
     let applyList: (@Sendable (inout HubConfig, [String]) throws(ConfigError) -> Void)?
+    /// For `.json` options: stores a parsed JSON value (from the file, or parsed from text).
+    let applyJSON: (@Sendable (inout HubConfig, ConfigJSON) throws(ConfigError) -> Void)?
 
     init(
         key: String,
@@ -39,7 +43,8 @@ struct ConfigOption: Sendable {
         kind: Kind = .value,
         render: @escaping @Sendable (HubConfig) -> String,
         apply: @escaping @Sendable (inout HubConfig, String) throws(ConfigError) -> Void,
-        applyList: (@Sendable (inout HubConfig, [String]) throws(ConfigError) -> Void)? = nil
+        applyList: (@Sendable (inout HubConfig, [String]) throws(ConfigError) -> Void)? = nil,
+        applyJSON: (@Sendable (inout HubConfig, ConfigJSON) throws(ConfigError) -> Void)? = nil
     ) {
         self.key = key
         self.flag = "--" + key.replacingUnderscores(with: "-")
@@ -50,6 +55,7 @@ struct ConfigOption: Sendable {
         self.render = render
         self.apply = apply
         self.applyList = applyList
+        self.applyJSON = applyJSON
     }
 
     /// The negated flag of a boolean option, `--no-echo`; `nil` for other kinds.

@@ -24,7 +24,7 @@ extension ConfigOptions {
             let usage: String
             switch option.kind {
             case .boolean: usage = "\(option.flag), \(option.negatedFlag ?? "")"
-            case .value, .list: usage = "\(option.flag) \(option.valueName)"
+            case .value, .list, .json: usage = "\(option.flag) \(option.valueName)"
             }
             lines.append(row(usage, "\(option.environmentName), \(option.key)"))
             lines.append("      \(option.help) (default: \(option.render(defaults)))")

@@ -1,3 +1,4 @@
+import Foundation
 /// The table of every configurable option, in the order `--help` lists them.
 ///
 /// Table-driven so that adding a setting is one row here plus one field in `HubConfig`; the
@@ -54,6 +55,42 @@ enum ConfigOptions {
             applyList: { config, items throws(ConfigError) in
                 config.subprotocols = try ConfigValueParser.subprotocols(items)
             }),
+
+        boolean("anonymous", \.anonymous, help: "Serve /ws to anonymous clients."),
+        string("node", \.node, valueName: "NAME", help: "Node name in welcome pushes; empty picks hub-<random>.",
+               parse: { text throws(ConfigError) in text }),
+        size("max_command_bytes", \.maxCommandBytes, help: "Largest command on /ws endpoints (larger: too_large error)."),
+        integer("max_topics", \.maxTopics, in: 1...ConfigValueParser.maxSize, valueName: "N",
+                help: "Most topics one connection may subscribe to."),
+        ConfigOption(
+            key: "rate_limit", valueName: "PER_SECOND", help: "Commands per second per connection (token bucket).",
+            render: { renderSeconds($0.rateLimit) },
+            apply: { config, text throws(ConfigError) in config.rateLimit = try ConfigValueParser.duration(text) }),
+        integer("rate_burst", \.rateBurst, in: 1...ConfigValueParser.maxSize, valueName: "N",
+                help: "Commands allowed in a burst above the rate."),
+        integer("rate_limit_strikes", \.rateLimitStrikes, in: 1...ConfigValueParser.maxSize, valueName: "N",
+                help: "Rate-limited commands in a row before close 4429."),
+        ConfigOption(
+            key: "namespaces", valueName: "JSON",
+            help: "Namespaces: {\"name\": {\"subscribe\", \"publish\", \"history_size\", \"history_ttl\", \"presence\"}}.",
+            kind: .json,
+            render: { ConfigNamespaces.render($0.namespaces) },
+            apply: { config, text throws(ConfigError) in
+                config.namespaces = try ConfigNamespaces.parse(text: text)
+            },
+            applyJSON: { config, json throws(ConfigError) in
+                config.namespaces = try ConfigNamespaces.parse(json)
+            }),
+        ConfigOption(
+            key: "api_keys", valueName: "LIST",
+            help: "Bearer keys for POST /api/v1/publish, comma-separated (a JSON array in the file).",
+            kind: .list,
+            render: { $0.apiKeys.isEmpty ? "" : "(\($0.apiKeys.count) keys)" },
+            apply: { config, text throws(ConfigError) in
+                config.apiKeys = text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
+            },
+            applyList: { config, items throws(ConfigError) in config.apiKeys = items.filter { !$0.isEmpty } }),
     ]
 
     /// The option with this config-file key.

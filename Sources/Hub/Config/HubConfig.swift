@@ -1,3 +1,4 @@
+import Broadcast
 import Foundation
 
 /// Every setting of the hub daemon, each with its documented default; every limit lives here.
@@ -71,6 +72,27 @@ struct HubConfig: Sendable, Equatable {
     /// Subprotocols the hub selects when offered (`Sec-WebSocket-Protocol`), in preference order.
     /// Default `["hub.v1"]`.
     var subprotocols: [String] = ["hub.v1"]
+
+    // Protocol v1 (`/ws`).
+
+    /// Serve `/ws` to anonymous clients.
+    var anonymous: Bool = true
+    /// This node's name in welcome pushes; empty: `hub-` and a random suffix chosen at start.
+    var node: String = ""
+    /// Largest command (a text message on `/ws*`); larger ones get a `too_large` error reply.
+    var maxCommandBytes: Int = 65_536
+    /// Most topics one connection may be subscribed to.
+    var maxTopics: Int = 128
+    /// Commands per second per connection (token bucket rate).
+    var rateLimit: Double = 5000
+    /// Token bucket size: a burst of this many commands is allowed.
+    var rateBurst: Int = 10_000
+    /// Rate-limited commands in a row after which the connection is closed with 4429.
+    var rateLimitStrikes: Int = 1000
+    /// The namespaces and their rules (who may subscribe/publish, history, presence).
+    var namespaces: Namespaces = .standard
+    /// Bearer keys accepted by `POST /api/v1/publish` (until the identity issue moves keys to SQLite).
+    var apiKeys: [String] = []
 
     /// The default for `loops`: one event loop per active core, clamped to 1...256.
     static var defaultLoops: Int {
