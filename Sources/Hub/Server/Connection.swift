@@ -24,6 +24,9 @@ final class Connection {
 
     private(set) var phase: Phase = .http
     private var headParser: HTTPHeadParser?
+    private var pendingHead: HTTPRequestHead?
+    private var bodyRemaining = 0
+    private var body: [UInt8] = []
     private var reader: WebSocketMessageReader?
     private(set) var endpoint: WebSocketEndpoint?
     private(set) var handler: (any ConnectionHandler)?
@@ -74,9 +77,20 @@ final class Connection {
 
     /// Bytes read from the socket (in the loop's read buffer, writable: frames unmask in place).
     func received(_ input: UnsafeMutableRawBufferPointer) {
-        bytesIn += input.count
         var input = input
         if discardInput { return }
+        if let head = pendingHead {
+            // Collecting a request body (Content-Length) before routing.
+            let take = min(bodyRemaining, input.count)
+            body.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[0..<take]))
+            bodyRemaining -= take
+            if bodyRemaining == 0 {
+                pendingHead = nil
+                route(head, body: body)
+                body = []
+            }
+            return
+        }
         if phase == .http {
             guard var parser = headParser else { return }
             let result = parser.feed(UnsafeRawBufferPointer(input))
@@ -91,7 +105,19 @@ final class Connection {
             case .complete(let head, let consumed):
                 headParser = nil
                 input = UnsafeMutableRawBufferPointer(rebasing: input[consumed...])
-                route(head)
+                switch Self.bodyLength(head, limit: loop.config.maxBodyBytes) {
+                case .failure(let error):
+                    respondAndClose(error.response)
+                    return
+                case .success(let length) where length > 0:
+                    pendingHead = head
+                    bodyRemaining = length
+                    body.reserveCapacity(length)
+                    if !input.isEmpty { received(input) }
+                    return
+                case .success:
+                    route(head, body: [])
+                }
                 if phase != .webSocket || input.isEmpty { return }
             }
         }
@@ -99,13 +125,40 @@ final class Connection {
         readFrames(&input)
     }
 
-    private func route(_ head: HTTPRequestHead) {
-        switch loop.router.route(head, remoteAddress: remoteAddress) {
+    private func route(_ head: HTTPRequestHead, body: [UInt8]) {
+        switch loop.router.route(head, body: body, remoteAddress: remoteAddress) {
         case .respond(let response):
             respondAndClose(response)
         case .upgrade(let accepted, let endpoint):
             upgrade(accepted, endpoint)
+        case .deferred(let work):
+            // The answer needs the bus: the work replies later, on this loop.
+            discardInput = true
+            let loop = self.loop, id = self.id
+            work(loop) { response in
+                loop.post(.run { loop in loop.connection(id: id)?.respondAndClose(response) })
+            }
         }
+    }
+
+    /// The request body's length from Content-Length (chunked bodies are refused: no route takes
+    /// one), bounded by `limit` (413 beyond).
+    static func bodyLength(_ head: HTTPRequestHead, limit: Int) -> Result<Int, HTTPError> {
+        if head.header("Transfer-Encoding") != nil {
+            return .failure(HTTPError(status: HTTPStatus(code: 411, reason: "Length Required"),
+                                      message: "chunked request bodies are not supported; send Content-Length"))
+        }
+        let values = head.headerValues("Content-Length")
+        guard let first = values.first else { return .success(0) }
+        guard values.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              first.utf8.count <= 12, let n = Int(first) else {
+            return .failure(HTTPError(status: .badRequest, message: "invalid Content-Length"))
+        }
+        if n > limit {
+            return .failure(HTTPError(status: HTTPStatus(code: 413, reason: "Content Too Large"),
+                                      message: "request body over \(limit) bytes"))
+        }
+        return .success(n)
     }
 
     private func upgrade(_ accepted: WebSocketHandshake.Accepted, _ endpoint: WebSocketEndpoint) {
@@ -245,7 +298,7 @@ final class Connection {
         close(code, reason: reason)
     }
 
-    private func respondAndClose(_ response: HTTPResponse) {
+    func respondAndClose(_ response: HTTPResponse) {
         discardInput = true
         shutdownAfterFlush = true
         closeStartedMs = loop.now

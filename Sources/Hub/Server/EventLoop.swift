@@ -1,3 +1,4 @@
+import Broadcast
 import CHubSys
 import Foundation
 import Glibc
@@ -7,7 +8,7 @@ import WSProtocol
 /// One epoll loop on a thread of its own, owning its listener and its connections
 /// (ARCHITECTURE.md §1). Nothing but `post` may be called from another thread: the mailbox is a
 /// mutex-guarded array plus an eventfd that wakes `epoll_wait`.
-final class EventLoop: @unchecked Sendable {
+final class EventLoop: BusSink, @unchecked Sendable {
     let index: Int
     let config: ServerTuning
     let router: Router
@@ -22,6 +23,7 @@ final class EventLoop: @unchecked Sendable {
     private let mailbox = Mutex<[LoopTask]>([])
     private var connections: [Connection?] = []
     private var generations: [UInt32] = []
+    private var byID: [UInt64: Connection] = [:]
     private(set) var connectionCount = 0
     private var nextConnectionSerial: UInt64 = 0
     private var flushList: [Connection] = []
@@ -32,6 +34,12 @@ final class EventLoop: @unchecked Sendable {
     private var stopped = false
     private var acceptPausedUntil: UInt64 = 0
     private let liveConnections: Atomic<Int>
+    /// This loop's way into the bus (set by the server before the loop runs).
+    var busPort: BusPort!
+    /// Topic → this loop's connections subscribed to it.
+    private var subscriptions: [String: LocalTopic] = [:]
+    /// Messages shorter than this are pushed uncompressed on `/ws*`.
+    private let pushDeflateThreshold: Int
 
     private let readBufferSize = 256 * 1024
     private let readBuffer: UnsafeMutableRawPointer
@@ -44,7 +52,7 @@ final class EventLoop: @unchecked Sendable {
     private static let wakeToken: UInt64 = .max - 1
 
     init(index: Int, listenFd: Int32, config: ServerTuning, router: Router, logger: Logger, metrics: ServerMetrics,
-         liveConnections: Atomic<Int>.Type = Atomic<Int>.self) throws(Socket.SocketError) {
+         pushDeflateThreshold: Int = 128) throws(Socket.SocketError) {
         self.index = index
         self.listenFd = listenFd
         self.config = config
@@ -52,6 +60,7 @@ final class EventLoop: @unchecked Sendable {
         self.logger = logger
         self.metrics = metrics
         self.liveConnections = Atomic<Int>(0)
+        self.pushDeflateThreshold = pushDeflateThreshold
         self.now = MonotonicClock.nowMs()
         self.timers = TimerWheel(now: now)
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -76,11 +85,23 @@ final class EventLoop: @unchecked Sendable {
     /// Connections this loop holds (readable from any thread).
     var liveConnectionCount: Int { liveConnections.load(ordering: .relaxed) }
 
-    /// Hands `task` to the loop thread and wakes it.
+    /// Hands `task` to the loop thread and wakes it. Only the post that finds the mailbox empty
+    /// writes the eventfd: the loop takes the whole mailbox at once, so one wake-up serves a
+    /// burst of posts (a busy bus costs one syscall per loop turn, not one per publication).
     func post(_ task: LoopTask) {
-        mailbox.withLock { $0.append(task) }
-        var one: UInt64 = 1
-        _ = Glibc.write(wakeFd, &one, 8)
+        let wasEmpty = mailbox.withLock { box -> Bool in
+            box.append(task)
+            return box.count == 1
+        }
+        if wasEmpty {
+            var one: UInt64 = 1
+            _ = Glibc.write(wakeFd, &one, 8)
+        }
+    }
+
+    /// The bus's deliveries, from a shard's isolation: straight into the mailbox.
+    func busDeliver(_ event: BusEvent) {
+        post(.bus(event))
     }
 
     // MARK: - The loop
@@ -147,6 +168,7 @@ final class EventLoop: @unchecked Sendable {
             let n = Glibc.read(c.fd, readBuffer, readBufferSize)
             if n > 0 {
                 c.lastReceivedMs = now
+                c.bytesIn += n
                 c.received(UnsafeMutableRawBufferPointer(start: readBuffer, count: n))
                 if c.isClosed { return }
                 if c.outbound.pendingBytes > config.readPauseBytes {
@@ -215,6 +237,7 @@ final class EventLoop: @unchecked Sendable {
         let c = Connection(fd: fd, id: id, remoteAddress: remote, loop: self, now: now)
         c.slotGeneration = generations[slot]
         connections[slot] = c
+        byID[id] = c
         connectionCount += 1
         liveConnections.add(1, ordering: .relaxed)
         metrics.connectionAccepted()
@@ -222,11 +245,15 @@ final class EventLoop: @unchecked Sendable {
         c.rescheduleTimer()
     }
 
+    /// The open connection with `id`, if it is on this loop.
+    func connection(id: UInt64) -> Connection? { byID[id] }
+
     /// Forgets a connection (its socket is being closed).
     func unregister(_ c: Connection) {
         let slot = Int(c.fd)
         guard slot < connections.count, connections[slot] === c else { return }
         connections[slot] = nil
+        byID[c.id] = nil
         connectionCount -= 1
         liveConnections.subtract(1, ordering: .relaxed)
         metrics.connectionClosed()
@@ -324,8 +351,63 @@ final class EventLoop: @unchecked Sendable {
                 for c in connections.compactMap({ $0 }) { c.closeNow() }
                 draining = true
             case .run(let body): body(self)
+            case .bus(let event): handleBus(event)
             }
         }
+    }
+
+    // MARK: - Bus events and local subscriptions
+
+    private func handleBus(_ event: BusEvent) {
+        switch event {
+        case .publication(let p):
+            fanOut(p)
+        case .subscribed(let outcome):
+            guard let c = byID[outcome.subscriber], let session = c.handler as? Session else { return }
+            session.subscribed(outcome, c)
+        case .presence(let e):
+            guard let local = subscriptions[e.topic], !local.isEmpty else { return }
+            let frame = PushFrames.presence(e)
+            for c in local.connections { c.sendEncoded(frame) }
+        }
+    }
+
+    /// One publication to every local subscriber: encoded once (and compressed at most once per
+    /// window size) for the whole loop; each subscriber costs a reference in its queue.
+    private func fanOut(_ p: Publication) {
+        guard let local = subscriptions[p.topic], !local.isEmpty else { return }
+        let plain = PushFrames.publication(p)
+        metrics.frameEncoded()
+        let compress = PushFrames.payloadCount(plain) >= pushDeflateThreshold
+        var compressed: [Int: OutboundBytes] = [:]
+        for c in local.connections {
+            if compress, let d = c.deflate {
+                let bits = d.serverMaxWindowBits
+                if let frame = compressed[bits] {
+                    c.sendEncoded(frame)
+                } else {
+                    let frame = PushFrames.compressed(plain, deflater: deflater(windowBits: bits))
+                    metrics.deflateCall()
+                    compressed[bits] = frame
+                    c.sendEncoded(frame)
+                }
+            } else {
+                c.sendEncoded(plain)
+            }
+        }
+        metrics.delivered(local.count)
+    }
+
+    func isLocal(_ c: Connection, _ topic: String) -> Bool { subscriptions[topic]?.contains(c.id) ?? false }
+
+    func addLocal(_ c: Connection, to topic: String) {
+        subscriptions[topic, default: LocalTopic()].insert(c)
+    }
+
+    func removeLocal(_ c: Connection, from topic: String) {
+        guard var local = subscriptions[topic] else { return }
+        local.remove(c.id)
+        subscriptions[topic] = local.isEmpty ? nil : local
     }
 
     private func beginDrain() {

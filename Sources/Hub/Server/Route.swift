@@ -6,4 +6,7 @@ enum Route {
     case respond(HTTPResponse)
     /// Complete the WebSocket handshake and hand the connection to the endpoint.
     case upgrade(WebSocketHandshake.Accepted, WebSocketEndpoint)
+    /// Work that answers later (it needs the bus): run on the connection's loop, it calls the
+    /// completion exactly once, from any thread.
+    case deferred((EventLoop, @escaping @Sendable (HTTPResponse) -> Void) -> Void)
 }

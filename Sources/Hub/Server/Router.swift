@@ -5,10 +5,15 @@ import WSProtocol
 struct Router: Sendable {
     let config: HubConfig
     private let echo: WebSocketEndpoint
+    private let ws: WebSocketEndpoint
     private let deflate: PerMessageDeflateConfig?
 
-    init(config: HubConfig) {
+    init(config: HubConfig, sessions: SessionSettings) {
         self.config = config
+        ws = WebSocketEndpoint(
+            name: "ws", maxMessageBytes: config.maxMessageBytes, maxFragments: config.maxFragments,
+            maxOutboundBytes: config.maxOutboundBytes, deflateThreshold: config.deflateThreshold,
+            makeHandler: { Session(settings: sessions) })
         // /echo allows 16 MiB messages and any number of fragments (Autobahn 9.*). It is never a
         // slow consumer: a client that does not read its echoes is throttled instead (its reads
         // pause while its output queue is over ServerTuning.readPauseBytes). With deflate
@@ -25,13 +30,16 @@ struct Router: Sendable {
     }
 
     /// The decision for one request.
-    func route(_ head: HTTPRequestHead, remoteAddress: String) -> Route {
+    func route(_ head: HTTPRequestHead, body: [UInt8], remoteAddress: String) -> Route {
         switch head.path {
         case "/health":
             guard head.method == "GET" || head.method == "HEAD" else { return .respond(methodNotAllowed()) }
             return .respond(.json(.ok, Array(#"{"status":"ok"}"#.utf8)))
         case "/echo" where config.echo:
             return upgrade(head, to: echo)
+        case "/ws":
+            guard config.anonymous else { return .respond(.plain(.forbidden, "anonymous access is disabled")) }
+            return upgrade(head, to: ws)
         default:
             return .respond(.plain(.notFound, "not found: \(head.path)"))
         }

@@ -1,3 +1,4 @@
+import Broadcast
 import Foundation
 import Glibc
 import Synchronization
@@ -11,6 +12,10 @@ final class Server: Sendable {
     /// The port actually bound (differs from the config when it asked for 0).
     let port: Int
     private let loops: [EventLoop]
+    /// The pub/sub bus every loop publishes into and subscribes through.
+    let bus: Bus
+    /// This node's name (welcome pushes).
+    let node: String
     private let finished = Mutex<Int>(0)
     private let allDone = DispatchSemaphore(value: 0)
 
@@ -18,7 +23,11 @@ final class Server: Sendable {
     init(config: HubConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
-        let router = Router(config: config)
+        let node = config.node.isEmpty ? "hub-" + String(UInt32.random(in: 0...UInt32.max), radix: 36) : config.node
+        self.node = node
+        let bus = Bus(namespaces: config.namespaces)
+        self.bus = bus
+        let router = Router(config: config, sessions: SessionSettings(config: config, node: node))
         let tuning = ServerTuning(config)
         var fds: [Int32] = []
         var boundPort = config.port
@@ -36,7 +45,10 @@ final class Server: Sendable {
         port = boundPort
         var made: [EventLoop] = []
         for (i, fd) in fds.enumerated() {
-            made.append(try EventLoop(index: i, listenFd: fd, config: tuning, router: router, logger: logger, metrics: metrics))
+            let loop = try EventLoop(index: i, listenFd: fd, config: tuning, router: router, logger: logger, metrics: metrics,
+                                     pushDeflateThreshold: config.deflateThreshold)
+            loop.busPort = BusPort(bus: bus, sink: loop)
+            made.append(loop)
         }
         loops = made
     }

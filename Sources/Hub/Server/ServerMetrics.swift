@@ -30,6 +30,30 @@ final class ServerMetrics: Sendable {
     func protocolError() { protocolErrors.add(1, ordering: .relaxed) }
     func handshakeTimeout() { handshakeTimeouts.add(1, ordering: .relaxed) }
     func idleTimeout() { idleTimeouts.add(1, ordering: .relaxed) }
+    let commands = Atomic<Int>(0)
+    let commandErrors = Atomic<Int>(0)
+    let publications = Atomic<Int>(0)
+    let framesEncoded = Atomic<Int>(0)
+    let deliveries = Atomic<Int>(0)
+    let commandSizeTrips = Atomic<Int>(0)
+    let rateLimitTrips = Atomic<Int>(0)
+    let topicLimitTrips = Atomic<Int>(0)
+
+    /// The limits that count when they trip.
+    enum Limit { case commandSize, rate, topics }
+
+    func commandReceived() { commands.add(1, ordering: .relaxed) }
+    func commandFailed() { commandErrors.add(1, ordering: .relaxed) }
+    func published() { publications.add(1, ordering: .relaxed) }
+    func frameEncoded() { framesEncoded.add(1, ordering: .relaxed) }
+    func delivered(_ n: Int) { deliveries.add(n, ordering: .relaxed) }
+    func limitTripped(_ limit: Limit) {
+        switch limit {
+        case .commandSize: commandSizeTrips.add(1, ordering: .relaxed)
+        case .rate: rateLimitTrips.add(1, ordering: .relaxed)
+        case .topics: topicLimitTrips.add(1, ordering: .relaxed)
+        }
+    }
     func slowConsumer() { slowConsumers.add(1, ordering: .relaxed) }
     func deflateCall() { deflateCalls.add(1, ordering: .relaxed) }
 }

@@ -9,6 +9,8 @@ struct ServerTuning: Sendable {
     var closeTimeoutMs: UInt64 = 5_000
     /// Queued echo output above which a connection's reads pause until the queue drains.
     var readPauseBytes = 8 << 20
+    /// Largest HTTP request body (413 beyond).
+    var maxBodyBytes = 1 << 20
     /// Most connections at once across the hub (0: the file-descriptor limit decides).
     var maxConnections = 0
 
@@ -22,6 +24,7 @@ struct ServerTuning: Sendable {
         idleTimeoutMs = Self.ms(config.idleTimeout)
         closeTimeoutMs = Self.ms(config.closeTimeout)
         maxConnections = config.maxConnections
+        maxBodyBytes = config.maxMessageBytes
     }
 
     private static func ms(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds * 1000).rounded()) }
