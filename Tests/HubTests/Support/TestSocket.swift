@@ -34,10 +34,15 @@ final class TestSocket {
     private(set) var fd: Int32
 
     /// Connects (blocking) to `host:port`. Sends time out after `sendTimeout` seconds so a server
-    /// that stops reading fails the test instead of blocking it forever.
-    init(port: Int, host: String = "127.0.0.1", sendTimeout: Double = 5) throws(Failure) {
+    /// that stops reading fails the test instead of blocking it forever. `receiveBuffer` caps
+    /// SO_RCVBUF (set before connecting, so the window is small from the start) for tests that
+    /// need the server's output to back up.
+    init(port: Int, host: String = "127.0.0.1", sendTimeout: Double = 5, receiveBuffer: Int? = nil) throws(Failure) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .connect(errno) }
+        if var size = receiveBuffer.map(Int32.init) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = UInt16(port).bigEndian

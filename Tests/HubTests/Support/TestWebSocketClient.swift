@@ -34,9 +34,11 @@ final class TestWebSocketClient {
     private var current: (header: WebSocketFrameHeader, payload: [UInt8])?
     private var rng = SystemRandomNumberGenerator()
 
-    /// Connects and upgrades on `path`. `extraHeaders` are added to the request as given.
-    init(port: Int, path: String = "/echo", extraHeaders: [(String, String)] = [], timeout: Double = 2) throws {
-        socket = try TestSocket(port: port)
+    /// Connects and upgrades on `path`. `extraHeaders` are added to the request as given;
+    /// `receiveBuffer` caps the socket's SO_RCVBUF.
+    init(port: Int, path: String = "/echo", extraHeaders: [(String, String)] = [], receiveBuffer: Int? = nil,
+         timeout: Double = 2) throws {
+        socket = try TestSocket(port: port, receiveBuffer: receiveBuffer)
         var keyBytes = [UInt8](repeating: 0, count: 16)
         for i in keyBytes.indices { keyBytes[i] = UInt8.random(in: 0...255, using: &rng) }
         key = Base64.encode(keyBytes)
