@@ -29,6 +29,16 @@ import WSProtocol
         }
     }
 
+    /// HEAD gets the headers GET would get and no body (RFC 9110 §9.3.2).
+    @Test func headHealthHasNoBody() throws {
+        try TestServer.run { server in
+            let r = try Self.exchange("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
+            #expect(r.status == 200)
+            #expect(r.header("Content-Length") == "15")
+            #expect(r.body.isEmpty, "body \(r.bodyText)")
+        }
+    }
+
     /// One rejected request: what is sent, the status expected, and headers the answer must carry.
     struct Rejection: CustomTestStringConvertible, Sendable {
         let name: String
