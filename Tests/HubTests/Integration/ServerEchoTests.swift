@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Testing
 @testable import Hub
@@ -119,6 +120,41 @@ import WSProtocol
         }
     }
 
+    /// 16 MiB of echo for a client that reads late: the server stops reading while more than
+    /// 8 MiB is queued and resumes as the client drains, losing and reordering nothing.
+    @Test func backpressureKeepsEveryEcho() throws {
+        try TestServer.run { server in
+            let client = try TestWebSocketClient(port: server.port)
+            let count = 16
+            var batch: [UInt8] = []
+            for i in 0..<count {
+                var payload = [UInt8](repeating: UInt8(i), count: 1 << 20)
+                payload[0] = 0xA0
+                batch += WebSocketFrameEncoder.frame(.binary, payload: payload, maskKey: client.randomMaskKey())
+            }
+            let fd = client.socket.fd
+            let sent = DispatchSemaphore(value: 0)
+            let sender = Thread { [batch] in
+                var offset = 0
+                while offset < batch.count {
+                    let n = batch.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+                    if n <= 0 { break }
+                    offset += n
+                }
+                sent.signal()
+            }
+            sender.start()
+            usleep(300_000)  // let the server's queue fill while nobody reads
+            for i in 0..<count {
+                let echo = try client.readFrame(timeout: 5)
+                #expect(echo.opcode == .binary)
+                #expect(echo.payload.count == 1 << 20)
+                #expect(echo.payload.first == 0xA0 && echo.payload.last == UInt8(i), "message \(i) out of order")
+            }
+            #expect(sent.wait(timeout: .now() + 5) == .success)
+        }
+    }
+
     // MARK: - permessage-deflate
 
     static let deflateOffer = [("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits")]
@@ -158,6 +194,36 @@ import WSProtocol
                 #expect(echo.rsv1, "echo \(i) not compressed")
                 let inflated = try inflater.inflateMessage(echo.payload, limit: 1 << 24, noContextTakeover: true)
                 #expect(inflated == message, "message \(i)")
+            }
+        }
+    }
+
+    /// Window sizes the client asks for are honoured both ways (RFC 7692 §7.1.2): the client
+    /// compresses with `client_max_window_bits`, and the server's echo inflates with an inflater
+    /// whose window is only `server_max_window_bits`. The message is 2 KiB blocks each repeated
+    /// once, 128 KiB in all (well past the inflater's 16 KiB output chunk, so back-references
+    /// must come from its window): an echo compressed with a wider window fails to inflate.
+    @Test(arguments: [(9, 10), (15, 10), (8, 15), (12, 9)])
+    func negotiatedWindowBits(_ clientBits: Int, _ serverBits: Int) throws {
+        let offer = "permessage-deflate; client_max_window_bits=\(clientBits); server_max_window_bits=\(serverBits)"
+        try TestServer.run { server in
+            let client = try TestWebSocketClient(port: server.port, extraHeaders: [("Sec-WebSocket-Extensions", offer)])
+            let ext = try #require(client.response.header("Sec-WebSocket-Extensions"))
+            #expect(ext.contains("client_max_window_bits=\(clientBits)"), "\(ext)")
+            #expect(ext.contains("server_max_window_bits=\(serverBits)"), "\(ext)")
+            let blocks = Self.payload(.binary, count: 32 * 2048)
+            var message: [UInt8] = []
+            for i in 0..<32 {
+                let block = blocks[(i * 2048)..<((i + 1) * 2048)]
+                message += block + block
+            }
+            let deflater = Deflater(windowBits: clientBits)
+            let inflater = Inflater(windowBits: serverBits)
+            for _ in 0..<2 {
+                try client.send(.binary, deflater.compressMessage(message, noContextTakeover: false), rsv1: true)
+                let echo = try client.readMessage()
+                #expect(echo.rsv1)
+                #expect(try inflater.inflateMessage(echo.payload, limit: 1 << 20, noContextTakeover: true) == message)
             }
         }
     }
