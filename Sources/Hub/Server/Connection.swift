@@ -50,6 +50,8 @@ final class Connection {
     private var shutdownAfterFlush = false
     private var writeShut = false
     private var closeStartedMs: UInt64 = 0
+    /// The peer sent its FIN while output was still queued: finish sending, then close.
+    private var peerFinished = false
 
     // Timers.
     let acceptedMs: UInt64
@@ -219,9 +221,16 @@ final class Connection {
         }
     }
 
-    /// The peer closed its side (read returned 0).
+    /// The peer closed its side (read returned 0). A FIN ends the peer's sending, not its
+    /// reading: what is still queued (an echo, the answer to its close) goes out first, within
+    /// the close timeout, and then the socket closes.
     func peerClosed() {
-        closeNow()
+        guard !outbound.isEmpty else { closeNow(); return }
+        peerFinished = true
+        discardInput = true
+        if !sentClose { closeStartedMs = loop.now }
+        loop.pauseReading(self)
+        rescheduleTimer()
     }
 
     // MARK: - Output
@@ -313,6 +322,7 @@ final class Connection {
 
     /// Called by the loop after a flush emptied the queue.
     func didDrain() {
+        if peerFinished { closeNow(); return }
         if shutdownAfterFlush && !writeShut {
             writeShut = true
             // Our FIN follows the last bytes; the socket stays open (reading and dropping) until
@@ -341,7 +351,7 @@ final class Connection {
     /// The next moment something must be checked: the handshake, ping/idle or close deadline.
     private func nextDeadline() -> UInt64 {
         let c = loop.config
-        if sentClose { return closeStartedMs + c.closeTimeoutMs }
+        if sentClose || peerFinished { return closeStartedMs + c.closeTimeoutMs }
         if phase == .http { return acceptedMs + c.handshakeTimeoutMs }
         let idle = lastReceivedMs + c.idleTimeoutMs
         if pingSentMs > lastReceivedMs { return idle }
@@ -358,7 +368,7 @@ final class Connection {
     func timerFired(generation: UInt32, now: UInt64) {
         guard phase != .closed, generation == timerGeneration else { return }
         let c = loop.config
-        if sentClose {
+        if sentClose || peerFinished {
             if now >= closeStartedMs + c.closeTimeoutMs { closeNow(); return }
         } else if phase == .http {
             if now >= acceptedMs + c.handshakeTimeoutMs {

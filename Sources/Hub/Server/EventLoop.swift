@@ -296,15 +296,18 @@ final class EventLoop: BusSink, @unchecked Sendable {
         }
     }
 
-    private func pauseReading(_ c: Connection) {
+    /// Stops reading `c` until its queue drains (backpressure, or a peer that sent its FIN).
+    func pauseReading(_ c: Connection) {
         c.readPaused = true
         setInterest(c, writable: true)
     }
 
     private func setInterest(_ c: Connection, writable: Bool) {
         c.wantsWritable = writable
-        var mask = EPOLLRDHUP.rawValue
-        if !c.readPaused { mask |= EPOLLIN.rawValue }
+        // EPOLLRDHUP only while reading: it stays raised after the peer's FIN, and a paused
+        // connection that is still draining would otherwise wake every epoll_wait.
+        var mask: UInt32 = 0
+        if !c.readPaused { mask |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
         if writable || c.readPaused { mask |= EPOLLOUT.rawValue }
         var ev = epoll_event()
         ev.events = mask

@@ -34,7 +34,8 @@ struct Router: Sendable {
         switch head.path {
         case "/health":
             guard head.method == "GET" || head.method == "HEAD" else { return .respond(methodNotAllowed()) }
-            return .respond(.json(.ok, Array(#"{"status":"ok"}"#.utf8)))
+            let response = HTTPResponse.json(.ok, Array(#"{"status":"ok"}"#.utf8))
+            return .respond(head.method == "HEAD" ? Self.headersOnly(response) : response)
         case "/echo" where config.echo:
             return upgrade(head, to: echo)
         case "/ws":
@@ -50,6 +51,11 @@ struct Router: Sendable {
         case .success(let accepted): return .upgrade(accepted, endpoint)
         case .failure(let error): return .respond(error.response)
         }
+    }
+
+    /// The answer to HEAD: GET's headers, its Content-Length included, and no body (RFC 9110 §9.3.2).
+    private static func headersOnly(_ response: HTTPResponse) -> HTTPResponse {
+        HTTPResponse(status: response.status, headers: response.headers + [("Content-Length", String(response.body.count))])
     }
 
     private func methodNotAllowed() -> HTTPResponse {

@@ -1,0 +1,40 @@
+@testable import Hub
+
+/// Runs a real `Server` on 127.0.0.1 and a kernel-chosen port for one test.
+enum TestServer {
+    /// The settings every integration test starts from: port 0 (tests run in parallel), two
+    /// loops, errors-only logging into memory. The close timeout stays long (5 s) so that an EOF
+    /// seen within a second proves the server closed on purpose, not at a timer; the drain
+    /// timeout is short (2 s) so a failing test that leaves a client open still shuts down
+    /// quickly. Ping and idle timers keep their long defaults so they never fire in a test that
+    /// does not ask for them.
+    static func config() -> HubConfig {
+        var c = HubConfig()
+        c.port = 0
+        c.loops = 2
+        c.closeTimeout = 5
+        c.drainTimeout = 2
+        return c
+    }
+
+    /// The config of the timer tests: every timer short (handshake 0.3 s, ping 0.2 s, idle 0.6 s,
+    /// close 0.3 s).
+    static func shortTimers(_ c: inout HubConfig) {
+        c.handshakeTimeout = 0.3
+        c.pingInterval = 0.2
+        c.idleTimeout = 0.6
+        c.closeTimeout = 0.3
+    }
+
+    /// Starts a server with `config()` changed by `configure`, runs `body`, and shuts the server
+    /// down afterwards, whether `body` returned or threw.
+    @discardableResult
+    static func run<T>(_ configure: (inout HubConfig) -> Void = { _ in }, _ body: (Server) throws -> T) throws -> T {
+        var c = config()
+        configure(&c)
+        let server = try Server(config: c, logger: Logger(level: .error, sink: MemoryLogSink()))
+        server.start()
+        defer { server.shutdown() }
+        return try body(server)
+    }
+}
