@@ -1,3 +1,5 @@
+import Broadcast
+
 extension Command {
     /// Reads one command: a JSON object (whitespace around it allowed) with a string `op`.
     ///
@@ -201,7 +203,7 @@ extension Command {
             case UInt8(ascii: "}"):
                 s.index += 1
                 guard let epoch, let offset else { return nil }
-                return StreamPosition(epoch: epoch, offset: offset)
+                return StreamPosition(epoch: epoch, offset: UInt64(offset))
             default:
                 throw s.error(.expectedCommaOrClose)
             }

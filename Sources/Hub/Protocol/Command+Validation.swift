@@ -1,3 +1,5 @@
+import Broadcast
+
 extension Command {
     /// The per-op rules of PROTOCOL.md "Commands": the fields each op requires, and an error for
     /// an unknown op. Field types and the topic name rule were already checked by `parse`.

@@ -1,3 +1,5 @@
+import Broadcast
+
 /// One client command of protocol v1 (PROTOCOL.md "Commands"), as read from a text frame by
 /// `Command.parse` and checked per op by `validate()`.
 ///

@@ -164,9 +164,9 @@ final class Session: ConnectionHandler {
     private func history(_ cmd: Command, _ c: Connection) {
         let topic = cmd.topic!
         if case .failure(let e) = check(topic, \.subscribe, id: cmd.id) { return reply(c, .failure(e)) }
-        let id = cmd.id, cid = c.id
-        c.loop.busPort.history(topic: topic, limit: cmd.limit, since: cmd.since) { result in
-            c.loop.post(.run { loop in
+        let id = cmd.id, cid = c.id, loop = c.loop
+        loop.busPort.history(topic: topic, limit: cmd.limit, since: cmd.since) { result in
+            loop.post(.run { loop in
                 guard let c = loop.connection(id: cid), let s = c.handler as? Session else { return }
                 switch result {
                 case .failure(let e): s.reply(c, .failure(Self.error(e, id: id)))
@@ -189,9 +189,9 @@ final class Session: ConnectionHandler {
     private func presence(_ cmd: Command, _ c: Connection) {
         let topic = cmd.topic!
         if case .failure(let e) = check(topic, \.subscribe, id: cmd.id) { return reply(c, .failure(e)) }
-        let id = cmd.id, cid = c.id
-        c.loop.busPort.presence(topic: topic) { result in
-            c.loop.post(.run { loop in
+        let id = cmd.id, cid = c.id, loop = c.loop
+        loop.busPort.presence(topic: topic) { result in
+            loop.post(.run { loop in
                 guard let c = loop.connection(id: cid), let s = c.handler as? Session else { return }
                 switch result {
                 case .failure(let e): s.reply(c, .failure(Self.error(e, id: id)))

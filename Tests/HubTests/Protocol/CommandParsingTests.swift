@@ -1,3 +1,4 @@
+import Broadcast
 import Testing
 @testable import Hub
 
