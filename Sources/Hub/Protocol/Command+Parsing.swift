@@ -20,10 +20,12 @@ extension Command {
     }
 
     /// `parse`, then `validate()` when `validating`, without copying the command in between.
-    static func parse(_ bytes: [UInt8], validating: Bool) -> Result<Command, CommandError> {
+    /// With `impliedOp`, an object without `op` is read as that command (the HTTP API's bodies:
+    /// `POST /api/v1/publish` takes `{"topic","data"}`).
+    static func parse(_ bytes: [UInt8], validating: Bool, impliedOp: CommandKind? = nil) -> Result<Command, CommandError> {
         bytes.withUnsafeBytes { raw in
             do throws(JSONSyntaxError) {
-                return try parse(bytes, raw, validating: validating)
+                return try parse(bytes, raw, validating: validating, impliedOp: impliedOp)
             } catch {
                 return .failure(.badRequest("invalid JSON: \(error)"))
             }
@@ -31,7 +33,7 @@ extension Command {
     }
 
     private static func parse(
-        _ bytes: [UInt8], _ raw: UnsafeRawBufferPointer, validating: Bool
+        _ bytes: [UInt8], _ raw: UnsafeRawBufferPointer, validating: Bool, impliedOp: CommandKind?
     ) throws(JSONSyntaxError) -> Result<Command, CommandError> {
         var s = JSONScanner(raw)
         s.skipWhitespace()
@@ -138,6 +140,11 @@ extension Command {
         guard s.isAtEnd else { throw s.error(.trailingCharacters) }
 
         if let problem = problems.first { return .failure(.badRequest(problem, id: id)) }
+        if !hasOp, let impliedOp {
+            op = impliedOp.op
+            kind = impliedOp
+            hasOp = true
+        }
         guard hasOp else { return .failure(.badRequest(#"missing "op""#, id: id)) }
         let command = Command(
             op: op, kind: kind ?? CommandKind(op: op), id: id, topic: topic, data: data, recover: recover,

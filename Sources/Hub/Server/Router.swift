@@ -6,10 +6,12 @@ struct Router: Sendable {
     let config: HubConfig
     private let echo: WebSocketEndpoint
     private let ws: WebSocketEndpoint
+    private let api: APIRoutes
     private let deflate: PerMessageDeflateConfig?
 
     init(config: HubConfig, sessions: SessionSettings) {
         self.config = config
+        api = APIRoutes(apiKeys: config.apiKeys, namespaces: config.namespaces)
         ws = WebSocketEndpoint(
             name: "ws", maxMessageBytes: config.maxMessageBytes, maxFragments: config.maxFragments,
             maxOutboundBytes: config.maxOutboundBytes, deflateThreshold: config.deflateThreshold,
@@ -31,6 +33,7 @@ struct Router: Sendable {
 
     /// The decision for one request.
     func route(_ head: HTTPRequestHead, body: [UInt8], remoteAddress: String) -> Route {
+        if let route = api.route(head, body: body) { return route }
         switch head.path {
         case "/health":
             guard head.method == "GET" || head.method == "HEAD" else { return .respond(methodNotAllowed()) }
