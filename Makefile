@@ -48,7 +48,7 @@ release: deps
 run: release
 	.build/release/hub serve --host $(HOST) --port $(PORT) --data-dir ./data
 
-unit-test: deps
+unit-test: venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
