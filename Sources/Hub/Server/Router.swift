@@ -7,10 +7,12 @@ struct Router: Sendable {
     private let echo: WebSocketEndpoint
     private let ws: WebSocketEndpoint
     private let api: APIRoutes
+    private let metrics: ServerMetrics
     private let deflate: PerMessageDeflateConfig?
 
-    init(config: HubConfig, sessions: SessionSettings) {
+    init(config: HubConfig, sessions: SessionSettings, metrics: ServerMetrics) {
         self.config = config
+        self.metrics = metrics
         api = APIRoutes(apiKeys: config.apiKeys, namespaces: config.namespaces)
         ws = WebSocketEndpoint(
             name: "ws", maxMessageBytes: config.maxMessageBytes, maxFragments: config.maxFragments,
@@ -39,6 +41,10 @@ struct Router: Sendable {
             guard head.method == "GET" || head.method == "HEAD" else { return .respond(methodNotAllowed()) }
             let response = HTTPResponse.json(.ok, Array(#"{"status":"ok"}"#.utf8))
             return .respond(head.method == "HEAD" ? Self.headersOnly(response) : response)
+        case "/metrics":
+            guard head.method == "GET" else { return .respond(methodNotAllowed()) }
+            return .respond(HTTPResponse(status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                                         body: MetricsExposition.render(metrics)))
         case "/echo" where config.echo:
             return upgrade(head, to: echo)
         case "/ws":

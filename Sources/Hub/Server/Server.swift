@@ -27,7 +27,7 @@ final class Server: Sendable {
         self.node = node
         let bus = Bus(namespaces: config.namespaces)
         self.bus = bus
-        let router = Router(config: config, sessions: SessionSettings(config: config, node: node))
+        let router = Router(config: config, sessions: SessionSettings(config: config, node: node), metrics: metrics)
         let tuning = ServerTuning(config)
         var fds: [Int32] = []
         var boundPort = config.port
