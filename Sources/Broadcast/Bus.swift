@@ -10,6 +10,10 @@ public final class Bus: Sendable {
     /// The namespace rules in force.
     public let namespaces: Namespaces
     let shards: [TopicShard]
+
+    private final class DiscardingSink: BusSink {
+        func busDeliver(_ event: BusEvent) {}
+    }
     private let broker: any Broker
 
     /// A bus of `shardCount` shards (at least one).
@@ -38,6 +42,9 @@ public final class Bus: Sendable {
         return h
     }
 
+    /// A port that only publishes (its sink drops everything): for the server's own publishers.
+    public func publisherPort() -> BusPort { BusPort(bus: self, sink: DiscardingSink()) }
+
     /// Counts summed over every shard.
     public func stats() async -> ShardStats {
         var total = ShardStats()
@@ -55,6 +62,13 @@ public final class Bus: Sendable {
     /// Drops expired history and empty topics in every shard.
     public func sweep() async {
         for shard in shards { await shard.execute(.sweep) }
+    }
+
+    /// Nanoseconds on CLOCK_MONOTONIC.
+    @Sendable public static func monotonicNs() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     /// Milliseconds on CLOCK_MONOTONIC.

@@ -5,7 +5,8 @@
 /// then publish, on the same topic) are executed in the order they were sent. Sending is
 /// non-blocking and safe from any thread.
 public final class BusPort: Sendable {
-    private let bus: Bus
+    /// The bus this port leads into.
+    public let bus: Bus
     private let streams: [AsyncStream<BusCommand>.Continuation]
     /// The sink subscriptions made through this port deliver to.
     public let sink: any BusSink

@@ -11,19 +11,20 @@ public final class Publication: Sendable {
     public let data: [UInt8]
     /// Who published it, when a client did.
     public let from: ClientIdentity?
-    /// When it was published (monotonic ms), for history TTL.
+    /// When it was published, on the bus's clock (ms), for history TTL.
     public let timeMs: UInt64
-    /// When it was published (monotonic ns), for publish→write latency.
+    /// When it was published (CLOCK_MONOTONIC ns), for publish→write latency.
     public let timeNs: UInt64
 
     /// A publication.
-    public init(topic: String, offset: UInt64, epoch: String, data: [UInt8], from: ClientIdentity?, timeNs: UInt64) {
+    public init(topic: String, offset: UInt64, epoch: String, data: [UInt8], from: ClientIdentity?, timeMs: UInt64,
+                timeNs: UInt64 = Bus.monotonicNs()) {
         self.topic = topic
         self.offset = offset
         self.epoch = epoch
         self.data = data
         self.from = from
+        self.timeMs = timeMs
         self.timeNs = timeNs
-        self.timeMs = timeNs / 1_000_000
     }
 }

@@ -116,7 +116,7 @@ actor TopicShard {
         guard let rules = rules(topic) else { return .failure(.unknownNamespace(String(TopicName.namespace(of: topic)))) }
         var s = state(topic, rules)
         s.offset += 1
-        let p = Publication(topic: topic, offset: s.offset, epoch: s.epoch, data: data, from: from, timeNs: clock() * 1_000_000)
+        let p = Publication(topic: topic, offset: s.offset, epoch: s.epoch, data: data, from: from, timeMs: clock())
         s.history.append(p)
         // A topic nobody subscribes to and without history keeps no state; its next publication
         // starts a new epoch, which is what a recovering client must be told anyway.

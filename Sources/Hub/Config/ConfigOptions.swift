@@ -70,6 +70,8 @@ enum ConfigOptions {
                 help: "Commands allowed in a burst above the rate."),
         integer("rate_limit_strikes", \.rateLimitStrikes, in: 1...ConfigValueParser.maxSize, valueName: "N",
                 help: "Rate-limited commands in a row before close 4429."),
+        duration("admin_interval", \.adminInterval, help: "Seconds between admin.metrics snapshots on /ws/admin."),
+        duration("auth_timeout", \.authTimeout, help: "Time to present a token on /ws/auth and /ws/admin (then close 4401)."),
         ConfigOption(
             key: "namespaces", valueName: "JSON",
             help: "Namespaces: {\"name\": {\"subscribe\", \"publish\", \"history_size\", \"history_ttl\", \"presence\"}}.",

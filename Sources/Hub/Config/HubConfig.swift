@@ -89,6 +89,10 @@ struct HubConfig: Sendable, Equatable {
     var rateBurst: Int = 10_000
     /// Rate-limited commands in a row after which the connection is closed with 4429.
     var rateLimitStrikes: Int = 1000
+    /// Seconds between `admin.metrics` snapshots on `/ws/admin`.
+    var adminInterval: Double = 1
+    /// Time a client of `/ws/auth` or `/ws/admin` has to present a token (then close 4401).
+    var authTimeout: Double = 5
     /// The namespaces and their rules (who may subscribe/publish, history, presence).
     var namespaces: Namespaces = .standard
     /// Bearer keys accepted by `POST /api/v1/publish` (until the identity issue moves keys to SQLite).

@@ -58,6 +58,8 @@ final class Connection {
     var lastReceivedMs: UInt64
     private var pingSentMs: UInt64 = 0
     var timerGeneration: UInt32 = 0
+    /// A moment the handler asked to be called at (an auth timeout, a token's expiry).
+    private var handlerDeadlineMs: UInt64?
 
     /// Bytes received and sent, for the admin views.
     var bytesIn = 0
@@ -131,8 +133,8 @@ final class Connection {
         switch loop.router.route(head, body: body, remoteAddress: remoteAddress) {
         case .respond(let response):
             respondAndClose(response)
-        case .upgrade(let accepted, let endpoint):
-            upgrade(accepted, endpoint)
+        case .upgrade(let accepted, let endpoint, let info):
+            upgrade(accepted, endpoint, info)
         case .deferred(let work):
             // The answer needs the bus: the work replies later, on this loop.
             discardInput = true
@@ -163,7 +165,7 @@ final class Connection {
         return .success(n)
     }
 
-    private func upgrade(_ accepted: WebSocketHandshake.Accepted, _ endpoint: WebSocketEndpoint) {
+    private func upgrade(_ accepted: WebSocketHandshake.Accepted, _ endpoint: WebSocketEndpoint, _ info: HandshakeInfo) {
         self.endpoint = endpoint
         self.deflate = accepted.deflate
         self.subprotocol = accepted.subprotocol
@@ -175,7 +177,7 @@ final class Connection {
         phase = .webSocket
         enqueue(OutboundBytes(accepted.responseBytes(extraHeaders: [("Server", HubVersion.serverHeader)])))
         loop.metrics.webSocketOpened(endpoint.name)
-        let handler = endpoint.makeHandler()
+        let handler = endpoint.makeHandler(info)
         self.handler = handler
         rescheduleTimer()
         handler.connectionOpened(self)
@@ -353,9 +355,15 @@ final class Connection {
         let c = loop.config
         if sentClose || peerFinished { return closeStartedMs + c.closeTimeoutMs }
         if phase == .http { return acceptedMs + c.handshakeTimeoutMs }
-        let idle = lastReceivedMs + c.idleTimeoutMs
+        let idle = min(lastReceivedMs + c.idleTimeoutMs, handlerDeadlineMs ?? .max)
         if pingSentMs > lastReceivedMs { return idle }
         return min(idle, lastReceivedMs + c.pingIntervalMs)
+    }
+
+    /// Asks for `handler.deadlineReached` at `ms` (loop clock); nil cancels.
+    func setHandlerDeadline(_ ms: UInt64?) {
+        handlerDeadlineMs = ms
+        rescheduleTimer()
     }
 
     func rescheduleTimer() {
@@ -377,6 +385,11 @@ final class Connection {
                 return
             }
         } else {
+            if let deadline = handlerDeadlineMs, now >= deadline {
+                handlerDeadlineMs = nil
+                handler?.deadlineReached(self)
+                if phase == .closed || sentClose { return }
+            }
             if now >= lastReceivedMs + c.idleTimeoutMs {
                 loop.metrics.idleTimeout()
                 close(.goingAway, reason: "idle timeout")

@@ -9,9 +9,12 @@ protocol ConnectionHandler: AnyObject {
     func connection(_ connection: Connection, received opcode: WebSocketOpcode, _ payload: [UInt8])
     /// The connection is gone (after a close handshake, an error or a reset).
     func connectionClosed(_ connection: Connection)
+    /// The deadline the handler set with `Connection.setHandlerDeadline` came.
+    func deadlineReached(_ connection: Connection)
 }
 
 extension ConnectionHandler {
     func connectionOpened(_ connection: Connection) {}
     func connectionClosed(_ connection: Connection) {}
+    func deadlineReached(_ connection: Connection) {}
 }

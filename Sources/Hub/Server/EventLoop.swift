@@ -29,6 +29,10 @@ final class EventLoop: BusSink, @unchecked Sendable {
     private var flushList: [Connection] = []
     private var timers: TimerWheel<Connection>
     private var dueTimers: [(Connection, UInt32)] = []
+    /// Publish times (ns) of the publications fanned out this turn, measured after the flush.
+    private var fannedOutNs: [UInt64] = []
+    /// The other loops of the server (set before the loops run), for admin views across loops.
+    var peers: [EventLoop] = []
     private var deflaters: [Int: Deflater] = [:]
     private var draining = false
     private var stopped = false
@@ -129,6 +133,11 @@ final class EventLoop: BusSink, @unchecked Sendable {
                 }
             }
             flushPending()
+            if !fannedOutNs.isEmpty {
+                let t = MonotonicClock.nowNs()
+                for ns in fannedOutNs { metrics.publishToWrite.record(micros: Int((t &- ns) / 1000)) }
+                fannedOutNs.removeAll(keepingCapacity: true)
+            }
             timers.advance(to: now, into: &dueTimers)
             for (connection, generation) in dueTimers { connection.timerFired(generation: generation, now: now) }
             dueTimers.removeAll(keepingCapacity: true)
@@ -243,6 +252,45 @@ final class EventLoop: BusSink, @unchecked Sendable {
         metrics.connectionAccepted()
         addToEpoll(fd, token: UInt64(c.slotGeneration) << 32 | UInt64(UInt32(fd)), events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
         c.rescheduleTimer()
+    }
+
+    /// Every loop of the server, this one included.
+    var allLoops: [EventLoop] { peers.isEmpty ? [self] : peers }
+
+    /// The admin view of this loop's WebSocket connections (on the loop thread).
+    func connectionInfos() -> [ConnectionInfo] {
+        byID.values.compactMap { c in
+            guard c.phase == .webSocket, let endpoint = c.endpoint else { return nil }
+            let session = c.handler as? Session
+            return ConnectionInfo(
+                client: session?.identity.client ?? Session.clientName(c.id), user: session?.identity.user,
+                endpoint: endpoint.name, address: c.remoteAddress, ageSeconds: Int((now - c.acceptedMs) / 1000),
+                bytesIn: c.bytesIn, bytesOut: c.bytesOut, topics: session?.topics.count ?? 0)
+        }
+    }
+
+    /// This loop's numbers for the admin stream (on the loop thread).
+    func snapshot() -> LoopSnapshot {
+        LoopSnapshot(index: index, connections: connectionCount, mailboxDepth: mailbox.withLock { $0.count },
+                     queuedBytes: byID.values.reduce(0) { $0 + $1.outbound.pendingBytes })
+    }
+
+    /// Bytes in and out of this loop's open connections.
+    func ioTotals() -> (bytesIn: Int, bytesOut: Int) {
+        byID.values.reduce((0, 0)) { ($0.0 + $1.bytesIn, $0.1 + $1.bytesOut) }
+    }
+
+    /// Closes the connection whose public name is `client` (4403), if it is here.
+    func kick(client: String, by operatorName: String) -> Bool {
+        guard let c = byID.values.first(where: { ($0.handler as? Session)?.identity.client == client }) else { return false }
+        logger.info("kicked", [("client", .string(client)), ("by", .string(operatorName))])
+        c.close(.forbidden, reason: "kicked by an operator")
+        return true
+    }
+
+    /// Tokens were revoked: every authenticated session checks its token again.
+    func recheckTokens() {
+        for c in byID.values { (c.handler as? Session)?.recheckToken(c) }
     }
 
     /// The open connection with `id`, if it is on this loop.
@@ -399,6 +447,7 @@ final class EventLoop: BusSink, @unchecked Sendable {
             }
         }
         metrics.delivered(local.count)
+        fannedOutNs.append(p.timeNs)
     }
 
     func isLocal(_ c: Connection, _ topic: String) -> Bool { subscriptions[topic]?.contains(c.id) ?? false }

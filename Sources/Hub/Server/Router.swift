@@ -6,6 +6,8 @@ struct Router: Sendable {
     let config: HubConfig
     private let echo: WebSocketEndpoint
     private let ws: WebSocketEndpoint
+    private let wsAuth: WebSocketEndpoint
+    private let wsAdmin: WebSocketEndpoint
     private let api: APIRoutes
     private let metrics: ServerMetrics
     private let deflate: PerMessageDeflateConfig?
@@ -17,7 +19,15 @@ struct Router: Sendable {
         ws = WebSocketEndpoint(
             name: "ws", maxMessageBytes: config.maxMessageBytes, maxFragments: config.maxFragments,
             maxOutboundBytes: config.maxOutboundBytes, deflateThreshold: config.deflateThreshold,
-            makeHandler: { Session(settings: sessions) })
+            makeHandler: { info in Session(settings: sessions, info: info, endpoint: .anonymous) })
+        wsAuth = WebSocketEndpoint(
+            name: "ws_auth", maxMessageBytes: config.maxMessageBytes, maxFragments: config.maxFragments,
+            maxOutboundBytes: config.maxOutboundBytes, deflateThreshold: config.deflateThreshold,
+            makeHandler: { info in Session(settings: sessions, info: info, endpoint: .user) })
+        wsAdmin = WebSocketEndpoint(
+            name: "ws_admin", maxMessageBytes: config.maxMessageBytes, maxFragments: config.maxFragments,
+            maxOutboundBytes: config.maxOutboundBytes, deflateThreshold: config.deflateThreshold,
+            makeHandler: { info in Session(settings: sessions, info: info, endpoint: .admin) })
         // /echo allows 16 MiB messages and any number of fragments (Autobahn 9.*). It is never a
         // slow consumer: a client that does not read its echoes is throttled instead (its reads
         // pause while its output queue is over ServerTuning.readPauseBytes). With deflate
@@ -27,7 +37,7 @@ struct Router: Sendable {
             name: "echo", maxMessageBytes: config.echoMaxMessageBytes, maxFragments: 0,
             maxOutboundBytes: 0,
             deflateThreshold: 0,
-            makeHandler: { EchoHandler() })
+            makeHandler: { _ in EchoHandler() })
         var d = PerMessageDeflateConfig()
         d.clientMaxWindowBits = config.deflateClientMaxWindowBits
         deflate = config.deflate ? d : nil
@@ -46,18 +56,24 @@ struct Router: Sendable {
             return .respond(HTTPResponse(status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                          body: MetricsExposition.render(metrics)))
         case "/echo" where config.echo:
-            return upgrade(head, to: echo)
+            return upgrade(head, to: echo, remoteAddress: remoteAddress)
         case "/ws":
             guard config.anonymous else { return .respond(.plain(.forbidden, "anonymous access is disabled")) }
-            return upgrade(head, to: ws)
+            return upgrade(head, to: ws, remoteAddress: remoteAddress)
+        case "/ws/auth":
+            return upgrade(head, to: wsAuth, remoteAddress: remoteAddress)
+        case "/ws/admin":
+            return upgrade(head, to: wsAdmin, remoteAddress: remoteAddress)
         default:
             return .respond(.plain(.notFound, "not found: \(head.path)"))
         }
     }
 
-    private func upgrade(_ head: HTTPRequestHead, to endpoint: WebSocketEndpoint) -> Route {
+    private func upgrade(_ head: HTTPRequestHead, to endpoint: WebSocketEndpoint, remoteAddress: String) -> Route {
         switch WebSocketHandshake.accept(head, subprotocols: config.subprotocols, deflate: deflate) {
-        case .success(let accepted): return .upgrade(accepted, endpoint)
+        case .success(let accepted):
+            return .upgrade(accepted, endpoint, HandshakeInfo(path: head.path, token: Self.token(head), origin: accepted.origin,
+                                                              remoteAddress: remoteAddress))
         case .failure(let error): return .respond(error.response)
         }
     }
@@ -65,6 +81,15 @@ struct Router: Sendable {
     /// The answer to HEAD: GET's headers, its Content-Length included, and no body (RFC 9110 §9.3.2).
     private static func headersOnly(_ response: HTTPResponse) -> HTTPResponse {
         HTTPResponse(status: response.status, headers: response.headers + [("Content-Length", String(response.body.count))])
+    }
+
+    /// A token given with the handshake: `?token=…` or `Authorization: Bearer …`.
+    static func token(_ head: HTTPRequestHead) -> String? {
+        if let t = head.queryParameter("token"), !t.isEmpty { return t }
+        if let value = head.header("Authorization"), value.count > 7, value.prefix(7).lowercased() == "bearer " {
+            return String(value.dropFirst(7))
+        }
+        return nil
     }
 
     private func methodNotAllowed() -> HTTPResponse {

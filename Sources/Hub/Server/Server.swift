@@ -20,14 +20,21 @@ final class Server: Sendable {
     private let allDone = DispatchSemaphore(value: 0)
 
     /// Binds the listeners (throws when the address is taken or invalid); nothing runs yet.
-    init(config: HubConfig, logger: Logger) throws {
+    /// Checks tokens of `/ws/auth` and `/ws/admin`.
+    let verifier: any TokenVerifier
+    private let adminStream = Mutex<AdminStream?>(nil)
+    private let revocationWatch = Mutex<RepeatingTimer?>(nil)
+
+    init(config: HubConfig, logger: Logger, verifier: any TokenVerifier = RefusingTokenVerifier()) throws {
+        self.verifier = verifier
         self.config = config
         self.logger = logger
         let node = config.node.isEmpty ? "hub-" + String(UInt32.random(in: 0...UInt32.max), radix: 36) : config.node
         self.node = node
-        let bus = Bus(namespaces: config.namespaces)
+        let sessions = SessionSettings(config: config, node: node, verifier: verifier)
+        let bus = Bus(namespaces: sessions.namespaces)
         self.bus = bus
-        let router = Router(config: config, sessions: SessionSettings(config: config, node: node), metrics: metrics)
+        let router = Router(config: config, sessions: sessions, metrics: metrics)
         let tuning = ServerTuning(config)
         var fds: [Int32] = []
         var boundPort = config.port
@@ -50,6 +57,7 @@ final class Server: Sendable {
             loop.busPort = BusPort(bus: bus, sink: loop)
             made.append(loop)
         }
+        for loop in made { loop.peers = made }
         loops = made
     }
 
@@ -68,6 +76,45 @@ final class Server: Sendable {
             thread.stackSize = 1 << 20
             thread.start()
         }
+        let stream = AdminStream(server: self, interval: config.adminInterval)
+        stream.start()
+        adminStream.withLock { $0 = stream }
+        watchRevocations()
+    }
+
+    /// Polls the verifier's revocation stamp twice a second; when it moves (a `hub token revoke`
+    /// in any process), every loop re-checks its sessions' tokens, so a revoked token's live
+    /// connections close with 4401 within a second.
+    private func watchRevocations() {
+        final class LastStamp: Sendable { let value = Mutex<Int64?>(nil) }
+        let last = LastStamp()
+        let verifier = self.verifier, loops = self.loops
+        let timer = RepeatingTimer(label: "hub.revocations", interval: 0.5) {
+            Task {
+                let stamp = await verifier.revocationStamp()
+                let changed = last.value.withLock { l -> Bool in
+                    defer { l = stamp }
+                    return l != nil && l != stamp
+                }
+                if changed { for loop in loops { loop.post(.run { $0.recheckTokens() }) } }
+            }
+        }
+        revocationWatch.withLock { $0 = timer }
+    }
+
+    /// Each loop's admin numbers, read on the loops' own threads.
+    func loopSnapshots() async -> [LoopSnapshot] {
+        await withCheckedContinuation { c in
+            AdminCommands.gather(from: loops, { $0.snapshot() }) { c.resume(returning: $0) }
+        }
+    }
+
+    /// Bytes in and out of the open connections, summed over the loops.
+    func ioTotals() async -> (bytesIn: Int, bytesOut: Int) {
+        let parts = await withCheckedContinuation { c in
+            AdminCommands.gather(from: loops, { l -> [Int] in let t = l.ioTotals(); return [t.bytesIn, t.bytesOut] }) { c.resume(returning: $0) }
+        }
+        return parts.reduce((0, 0)) { ($0.0 + $1[0], $0.1 + $1[1]) }
     }
 
     /// Open connections across all loops.
@@ -76,6 +123,8 @@ final class Server: Sendable {
     /// Stops accepting, sends 1001 to every WebSocket, waits up to the drain timeout for the close
     /// handshakes, then closes whatever is left. Returns when every loop has stopped.
     func shutdown() {
+        adminStream.withLock { $0?.stop(); $0 = nil }
+        revocationWatch.withLock { $0?.cancel(); $0 = nil }
         for loop in loops { loop.post(.shutdown) }
         if allDone.wait(timeout: .now() + config.drainTimeout) == .timedOut {
             logger.warning("drain_timeout", [("open", .int(connectionCount))])

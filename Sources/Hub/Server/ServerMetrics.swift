@@ -25,8 +25,12 @@ final class ServerMetrics: Sendable {
     func webSocketOpened(_ endpoint: String) {
         webSocketsOpen.add(1, ordering: .relaxed)
         webSocketsTotal.add(1, ordering: .relaxed)
+        endpointsOpen.withLock { $0[endpoint, default: 0] += 1 }
     }
-    func webSocketClosed(_ endpoint: String) { webSocketsOpen.subtract(1, ordering: .relaxed) }
+    func webSocketClosed(_ endpoint: String) {
+        webSocketsOpen.subtract(1, ordering: .relaxed)
+        endpointsOpen.withLock { $0[endpoint, default: 0] -= 1 }
+    }
     func protocolError() { protocolErrors.add(1, ordering: .relaxed) }
     func handshakeTimeout() { handshakeTimeouts.add(1, ordering: .relaxed) }
     func idleTimeout() { idleTimeouts.add(1, ordering: .relaxed) }
@@ -38,11 +42,19 @@ final class ServerMetrics: Sendable {
     let commandSizeTrips = Atomic<Int>(0)
     let rateLimitTrips = Atomic<Int>(0)
     let topicLimitTrips = Atomic<Int>(0)
+    let authFailures = Atomic<Int>(0)
+    let rateLimitCloses = Atomic<Int>(0)
+    let messagesIn = Atomic<Int>(0)
+    /// Publish → written to the socket (the loop's `writev`), per delivery batch.
+    let publishToWrite = LatencyHistogram()
+    /// Open WebSockets per endpoint name.
+    let endpointsOpen = Mutex<[String: Int]>([:])
 
     /// The limits that count when they trip.
     enum Limit { case commandSize, rate, topics }
 
     func commandReceived() { commands.add(1, ordering: .relaxed) }
+    func authFailure() { authFailures.add(1, ordering: .relaxed) }
     func commandFailed() { commandErrors.add(1, ordering: .relaxed) }
     func published() { publications.add(1, ordering: .relaxed) }
     func frameEncoded() { framesEncoded.add(1, ordering: .relaxed) }

@@ -14,5 +14,5 @@ struct WebSocketEndpoint: Sendable {
     /// Messages shorter than this go out uncompressed even when deflate was negotiated.
     let deflateThreshold: Int
     /// Creates the handler on the connection's loop thread.
-    let makeHandler: @Sendable () -> any ConnectionHandler
+    let makeHandler: @Sendable (HandshakeInfo) -> any ConnectionHandler
 }

@@ -1,4 +1,5 @@
 import Broadcast
+import Glibc
 import WSProtocol
 
 /// One protocol-v1 client (`/ws`): decodes its commands, enforces its limits, talks to the bus
@@ -8,15 +9,35 @@ import WSProtocol
 /// mailbox; subscription outcomes come through the bus sink, in order with the topic's
 /// publications.
 final class Session: ConnectionHandler {
+    /// Which endpoint the client came in by, which decides how it gets an identity.
+    enum Endpoint: Sendable {
+        /// `/ws`: anonymous.
+        case anonymous
+        /// `/ws/auth`: a user token.
+        case user
+        /// `/ws/admin`: an admin token.
+        case admin
+    }
+
     let settings: SessionSettings
+    let endpoint: Endpoint
+    private let info: HandshakeInfo
     private(set) var identity = ClientIdentity(client: "")
+    /// The verified token's identity (nil on `/ws`, or until verified).
+    private(set) var auth: AuthIdentity?
+    /// The token in use, kept to re-check it when tokens are revoked (never logged).
+    private var token: String?
+    /// The welcome was sent: commands are served.
+    private(set) var ready = false
     /// Topics subscribed or being subscribed.
     private(set) var topics: Set<String> = []
     private var bucket: TokenBucket?
     private var strikes = 0
 
-    init(settings: SessionSettings) {
+    init(settings: SessionSettings, info: HandshakeInfo, endpoint: Endpoint = .anonymous) {
         self.settings = settings
+        self.info = info
+        self.endpoint = endpoint
     }
 
     // MARK: - ConnectionHandler
@@ -24,8 +45,109 @@ final class Session: ConnectionHandler {
     func connectionOpened(_ c: Connection) {
         identity = ClientIdentity(client: Self.clientName(c.id), user: nil)
         bucket = TokenBucket(rate: settings.rate, burst: settings.burst, now: c.loop.now)
+        guard endpoint != .anonymous else {
+            becomeReady(c)
+            return
+        }
+        if let token = info.token {
+            verify(token, c, replyTo: nil)
+        }
+        // Without a token in the handshake: the first `auth` command, within the auth timeout.
+        c.setHandlerDeadline(c.loop.now + settings.authTimeoutMs)
+    }
+
+    func deadlineReached(_ c: Connection) {
+        if !ready {
+            c.loop.metrics.authFailure()
+            c.close(.unauthorized, reason: "authentication timeout")
+        } else if let exp = auth?.expiresAt, Self.unixNow() >= exp {
+            c.close(.unauthorized, reason: "token expired")
+        } else {
+            scheduleExpiry(c)
+        }
+    }
+
+    /// Sends the welcome push; from now on commands are served (PROTOCOL.md: the welcome comes
+    /// once the identity is known).
+    private func becomeReady(_ c: Connection) {
+        ready = true
         c.send(.text, ReplyEncoder.welcome(client: identity.client, user: identity.user, node: settings.node,
                                           ping: settings.pingSeconds))
+        if endpoint == .admin {
+            // The admin stream: snapshots arrive without subscribing.
+            topics.insert(AdminStream.topic)
+            c.loop.busPort.subscribe(c.id, identity: identity, topic: AdminStream.topic, recover: nil, requestID: nil)
+        }
+    }
+
+    /// Checks a token (from the handshake, `replyTo` nil, or an `auth` command) off the loop and
+    /// comes back on it: the identity is taken, or the connection is closed with 4401.
+    private func verify(_ token: String, _ c: Connection, replyTo id: Int?) {
+        let verifier = settings.verifier, loop = c.loop, cid = c.id
+        Task {
+            let result = await verifier.verify(token)
+            loop.post(.run { loop in
+                guard let c = loop.connection(id: cid), let s = c.handler as? Session else { return }
+                s.verified(result, token: token, c, replyTo: id)
+            })
+        }
+    }
+
+    private func verified(_ result: Result<AuthIdentity, AuthFailure>, token: String, _ c: Connection, replyTo id: Int?) {
+        guard !c.sentClose else { return }
+        switch result {
+        case .failure(let f):
+            c.loop.metrics.authFailure()
+            c.close(.unauthorized, reason: f.reason)
+        case .success(let a):
+            if endpoint == .admin && !a.isAdmin {
+                c.loop.metrics.authFailure()
+                c.close(.unauthorized, reason: "not an admin token")
+                return
+            }
+            if let current = auth, current.user != a.user {
+                reply(c, .failure(CommandError(code: .forbidden, message: "the token is for another user", id: id)))
+                return
+            }
+            auth = a
+            self.token = token
+            identity = ClientIdentity(client: identity.client, user: a.user, isAdmin: a.isAdmin)
+            if let id {
+                c.send(.text, ReplyEncoder.result(id: id) { body in
+                    body.string("user", a.user)
+                    if let exp = a.expiresAt { body.int("expires", Int(exp)) } else { body.null("expires") }
+                })
+            }
+            if !ready { becomeReady(c) }
+            scheduleExpiry(c)
+        }
+    }
+
+    /// Closes with 4401 when the token expires (unless an `auth` refreshes it first).
+    private func scheduleExpiry(_ c: Connection) {
+        guard let exp = auth?.expiresAt else { c.setHandlerDeadline(nil); return }
+        let left = max(0, exp - Self.unixNow())
+        c.setHandlerDeadline(c.loop.now + UInt64(left) * 1000)
+    }
+
+    /// Tokens were revoked somewhere: check ours again.
+    func recheckToken(_ c: Connection) {
+        guard let token, auth?.tokenID != nil else { return }
+        let verifier = settings.verifier, loop = c.loop, cid = c.id
+        Task {
+            let result = await verifier.verify(token)
+            guard case .failure(let f) = result else { return }
+            loop.post(.run { loop in
+                guard let c = loop.connection(id: cid) else { return }
+                c.close(.unauthorized, reason: f.reason)
+            })
+        }
+    }
+
+    static func unixNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec)
     }
 
     func connection(_ c: Connection, received opcode: WebSocketOpcode, _ payload: [UInt8]) {
@@ -62,6 +184,16 @@ final class Session: ConnectionHandler {
             reply(c, .failure(error))
             return
         }
+        if command.kind == .auth {
+            guard endpoint != .anonymous else {
+                return reply(c, .failure(CommandError(code: .badRequest, message: "auth is for /ws/auth and /ws/admin", id: command.id)))
+            }
+            verify(command.token!, c, replyTo: command.id)
+            return
+        }
+        guard ready else {
+            return reply(c, .failure(CommandError(code: .unauthorized, message: "authenticate first (auth command)", id: command.id)))
+        }
         execute(command, c)
     }
 
@@ -94,7 +226,12 @@ final class Session: ConnectionHandler {
             history(cmd, c)
         case .presence:
             presence(cmd, c)
-        case .auth, .send, .ack, .engine, .admin:
+        case .admin:
+            guard identity.isAdmin else {
+                return reply(c, .failure(CommandError(code: .forbidden, message: "admin commands need an admin identity", id: cmd.id)))
+            }
+            AdminCommands.execute(cmd, from: c)
+        case .auth, .send, .ack, .engine:
             reply(c, .failure(CommandError(code: .unavailable, message: "\(cmd.op) is not available on this endpoint", id: cmd.id)))
         case .unknown(let op):
             reply(c, .failure(CommandError(code: .badRequest, message: "unknown op \"\(op)\"", id: cmd.id)))
@@ -102,12 +239,20 @@ final class Session: ConnectionHandler {
     }
 
     /// The namespace rules for a topic if `permission` allows this client, else the error.
+    /// Beyond the namespace's rules: `user.<id>` is readable by that user only (and operators),
+    /// and a token restricted to topic patterns allows nothing else.
     private func check(_ topic: String, _ which: KeyPath<NamespaceRules, Permission>, id: Int?) -> Result<NamespaceRules, CommandError> {
+        let namespace = TopicName.namespace(of: topic)
+        let verb = which == \NamespaceRules.publish ? "publish to" : "subscribe to"
         guard let rules = settings.namespaces.rules(for: topic) else {
-            return .failure(CommandError(code: .forbidden, message: "unknown namespace \"\(TopicName.namespace(of: topic))\"", id: id))
+            return .failure(CommandError(code: .forbidden, message: "unknown namespace \"\(namespace)\"", id: id))
         }
-        guard rules[keyPath: which].allows(identity) else {
-            let verb = which == \NamespaceRules.publish ? "publish to" : "subscribe to"
+        var allowed = rules[keyPath: which].allows(identity)
+        if allowed, namespace == "user", !identity.isAdmin {
+            allowed = identity.user.map { topic == "user.\($0)" || topic.hasPrefix("user.\($0).") } ?? false
+        }
+        if allowed, let auth, !auth.allows(topic: topic) { allowed = false }
+        guard allowed else {
             return .failure(CommandError(code: .forbidden, message: "not allowed to \(verb) \(topic)", id: id))
         }
         return .success(rules)

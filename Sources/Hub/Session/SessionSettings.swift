@@ -16,8 +16,14 @@ struct SessionSettings: Sendable {
     var strikes: Int
     /// The namespace rules (also held by the bus; read here to refuse early, without a hop).
     var namespaces: Namespaces
+    /// Checks tokens on `/ws/auth` and `/ws/admin`.
+    var verifier: any TokenVerifier
+    /// Time a client of an authenticated endpoint has to present a token, in ms.
+    var authTimeoutMs: UInt64
 
-    init(config: HubConfig, node: String) {
+    init(config: HubConfig, node: String, verifier: any TokenVerifier = RefusingTokenVerifier()) {
+        self.verifier = verifier
+        authTimeoutMs = UInt64(max(0, config.authTimeout * 1000))
         self.node = node
         pingSeconds = Int(config.pingInterval.rounded())
         maxCommandBytes = config.maxCommandBytes
@@ -25,6 +31,19 @@ struct SessionSettings: Sendable {
         rate = config.rateLimit
         burst = config.rateBurst
         strikes = config.rateLimitStrikes
-        namespaces = config.namespaces
+        namespaces = Self.withBuiltIns(config.namespaces)
+    }
+
+    /// The configured namespaces plus the built-in ones, unless configured: `user` (a user's
+    /// private topics, `user.<id>`; only the server publishes there) and `admin` (operators).
+    static func withBuiltIns(_ configured: Namespaces) -> Namespaces {
+        var n = configured
+        if n.rules["user"] == nil {
+            n.rules["user"] = NamespaceRules(subscribe: .authenticated, publish: .admin, historySize: 100, historyTTL: 300, presence: false)
+        }
+        if n.rules["admin"] == nil {
+            n.rules["admin"] = NamespaceRules(subscribe: .admin, publish: .admin, historySize: 10, historyTTL: 60, presence: false)
+        }
+        return n
     }
 }
