@@ -4,6 +4,8 @@ struct AuthIdentity: Sendable, Equatable {
     var user: String
     /// Operator rights (an admin token, a JWT with `admin: true`).
     var isAdmin: Bool
+    /// An API token (`hub token create --api`): for `/api/v1/*`, not for sessions.
+    var isAPI: Bool = false
     /// When the token stops being valid (Unix seconds), if ever.
     var expiresAt: Int64?
     /// Topic patterns the token is restricted to (a JWT's `topics` claim; `*` at the end matches
