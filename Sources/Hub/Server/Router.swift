@@ -55,6 +55,10 @@ struct Router: Sendable {
             guard head.method == "GET" else { return .respond(methodNotAllowed()) }
             return .respond(HTTPResponse(status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                          body: MetricsExposition.render(metrics)))
+        case "/admin":
+            guard head.method == "GET" || head.method == "HEAD" else { return .respond(methodNotAllowed()) }
+            let response = HTTPResponse(status: .ok, headers: AdminPage.headers, body: AdminPage.html)
+            return .respond(head.method == "HEAD" ? Self.headersOnly(response) : response)
         case "/echo" where config.echo:
             return upgrade(head, to: echo, remoteAddress: remoteAddress)
         case "/ws":
