@@ -26,13 +26,14 @@ enum TestServer {
         c.closeTimeout = 0.3
     }
 
-    /// Starts a server with `config()` changed by `configure`, runs `body`, and shuts the server
-    /// down afterwards, whether `body` returned or threw.
+    /// Starts a server with `config()` changed by `configure` (its tokens checked by `verifier`),
+    /// runs `body`, and shuts the server down afterwards, whether `body` returned or threw.
     @discardableResult
-    static func run<T>(_ configure: (inout HubConfig) -> Void = { _ in }, _ body: (Server) throws -> T) throws -> T {
+    static func run<T>(_ configure: (inout HubConfig) -> Void = { _ in }, verifier: any TokenVerifier = RefusingTokenVerifier(),
+                       _ body: (Server) throws -> T) throws -> T {
         var c = config()
         configure(&c)
-        let server = try Server(config: c, logger: Logger(level: .error, sink: MemoryLogSink()))
+        let server = try Server(config: c, logger: Logger(level: .error, sink: MemoryLogSink()), verifier: verifier)
         server.start()
         defer { server.shutdown() }
         return try body(server)
