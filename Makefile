@@ -6,8 +6,9 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 # Debian packages the build and the test run need (the C libraries come in through SwiftPM
-# system-library targets; python3-venv makes the venv for the conformance suite).
-APT_PACKAGES := zlib1g-dev libssl-dev libsqlite3-dev pkg-config python3-venv
+# system-library targets; python3-venv makes the venv for the conformance suite; chromium runs
+# the dashboard test, Tests/HubTests/Admin/AdminPageBrowserTests.swift, headless).
+APT_PACKAGES := zlib1g-dev libssl-dev libsqlite3-dev pkg-config python3-venv chromium
 # The Autobahn groups `make test` runs (the deflate groups 12.* and 13.* take minutes: `make conformance`).
 QUICK_CASES := -i '1.*' -i '2.*' -i '3.*' -i '4.*' -i '5.*' -i '6.*' -i '7.*' -i '9.*' -i '10.*'
 
