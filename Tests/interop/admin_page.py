@@ -12,7 +12,7 @@ through a few /ws clients of its own. Checks, in order:
   5. a wrong token ends in data-state = error (the hub closes with 4401);
   6. the sign-in form with the right token signs in again.
 Saves screenshots under --out (admin-page.png, admin-page-error.png) and prints one JSON line
-with the results; exits 0 when every check passed, 1 when one failed, 2 on a setup error.
+with the results (also kept in --out as admin-page.json); exits 0 when every check passed, 1 when one failed, 2 on a setup error.
 Chromium is always killed before the script exits, and a watchdog bounds the whole run.
 """
 
@@ -388,6 +388,8 @@ def main():
         summary["error"] = f"{type(e).__name__}: {e}"
         code = 2
     timer.cancel()
+    with open(os.path.join(args.out, "admin-page.json"), "w") as f:
+        json.dump(summary, f, indent=2)
     print(json.dumps(summary), flush=True)
     sys.exit(code)
 
