@@ -13,7 +13,7 @@ final class Connection {
 
     /// The socket.
     let fd: Int32
-    /// Unique within the process (loop index in the top bits).
+    /// Unique within the process (a per-loop serial, the loop index in the low byte).
     let id: UInt64
     /// `host:port` of the peer, for logs.
     let remoteAddress: String

@@ -242,7 +242,8 @@ final class EventLoop: BusSink, @unchecked Sendable {
         }
         generations[slot] &+= 1
         nextConnectionSerial += 1
-        let id = UInt64(index) << 48 | nextConnectionSerial
+        // Serial in the high bits, loop index (0…255) in the low byte: ids stay short and unique.
+        let id = nextConnectionSerial << 8 | UInt64(index)
         let c = Connection(fd: fd, id: id, remoteAddress: remote, loop: self, now: now)
         c.slotGeneration = generations[slot]
         connections[slot] = c
