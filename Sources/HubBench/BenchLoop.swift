@@ -120,7 +120,11 @@ final class BenchLoop: @unchecked Sendable {
                 handle(token: ev.data.u64, events: ev.events)
             }
             now = Sys.nowNs()
-            tick(phase)
+            // The phase again: the main thread waits for every loop to have seen a change
+            // (`seenPhase`) before it trusts the counters of the previous phase.
+            let current = shared.currentPhase
+            tick(current)
+            stats.seenPhase.store(current.rawValue, ordering: .releasing)
             flushPending()
         }
         for case let c? in clients where c.state != .closed { close(c.fd); c.state = .closed }

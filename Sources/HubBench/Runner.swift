@@ -73,6 +73,13 @@ final class Runner {
         }
     }
 
+    /// Sets the phase and waits until every loop has finished a turn in it (so no loop still
+    /// acts on the previous one).
+    func setAndWait(_ p: Phase) {
+        shared.set(p)
+        while loops.contains(where: { $0.stats.seenPhase.load(ordering: .acquiring) != p.rawValue }) { usleep(500) }
+    }
+
     func startThreads() {
         for loop in loops {
             let sem = done
@@ -206,7 +213,7 @@ final class Runner {
         sleep("echoing", seconds: o.duration)
         let windowNs = Sys.nowNs() - t0
         let inWindow = sum(.received)
-        shared.set(.drain)
+        setAndWait(.drain)
         let drained = wait("draining") { sum(.received) >= sum(.sent) || sum(.failed) > 0 }
         let sent = sum(.sent), received = sum(.received)
         stopThreads()
@@ -247,7 +254,7 @@ final class Runner {
         } else {
             sleep("publishing", seconds: o.duration)
         }
-        shared.set(.drain)
+        setAndWait(.drain)
         ok = wait("acks") { sum(.acked) >= sum(.sent) } && ok
         let accepted = sum(.acked) - sum(.publishErrors)
         shared.target.store(accepted, ordering: .relaxed)
@@ -306,7 +313,7 @@ final class Runner {
         }
         shared.set(.run)
         sleep("churning", seconds: o.duration)
-        shared.set(.drain)
+        setAndWait(.drain)
         var ok = wait("acks") { sum(.acked) >= sum(.sent) }
         let final = loops.map { $0.stats.maxOffset.load(ordering: .relaxed) }.max() ?? 0
         shared.target.store(final, ordering: .relaxed)

@@ -42,6 +42,8 @@ final class LoopStats: Sendable {
     let reconnects = Atomic<Int>(0)
     /// Publish replies that were errors.
     let publishErrors = Atomic<Int>(0)
+    /// The phase this loop acted on in its last turn.
+    let seenPhase = Atomic<Int>(0)
     /// Largest offset in a publish reply.
     let maxOffset = Atomic<Int>(0)
 }
@@ -54,15 +56,15 @@ enum Counter {
 extension LoopStats {
     func value(_ c: Counter) -> Int {
         switch c {
-        case .ready: ready.load(ordering: .relaxed)
-        case .failed: failed.load(ordering: .relaxed)
-        case .open: open.load(ordering: .relaxed)
-        case .received: received.load(ordering: .relaxed)
-        case .sent: sent.load(ordering: .relaxed)
-        case .acked: acked.load(ordering: .relaxed)
-        case .complete: complete.load(ordering: .relaxed)
-        case .reconnects: reconnects.load(ordering: .relaxed)
-        case .publishErrors: publishErrors.load(ordering: .relaxed)
+        case .ready: ready.load(ordering: .acquiring)
+        case .failed: failed.load(ordering: .acquiring)
+        case .open: open.load(ordering: .acquiring)
+        case .received: received.load(ordering: .acquiring)
+        case .sent: sent.load(ordering: .acquiring)
+        case .acked: acked.load(ordering: .acquiring)
+        case .complete: complete.load(ordering: .acquiring)
+        case .reconnects: reconnects.load(ordering: .acquiring)
+        case .publishErrors: publishErrors.load(ordering: .acquiring)
         }
     }
 }
