@@ -26,6 +26,7 @@ let package = Package(
             dependencies: ["WSProtocol"],
             path: "Sources/HubBenchProtocol"
         ),
+        .executableTarget(name: "hub-bench", dependencies: ["WSProtocol", "CHubSys"], path: "Sources/HubBench"),
 
         .testTarget(name: "WSProtocolTests", dependencies: ["WSProtocol"]),
         .testTarget(name: "BroadcastTests", dependencies: ["Broadcast"]),
