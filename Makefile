@@ -12,7 +12,7 @@ APT_PACKAGES := zlib1g-dev libssl-dev libsqlite3-dev pkg-config python3-venv chr
 # The Autobahn groups `make test` runs (the deflate groups 12.* and 13.* take minutes: `make conformance`).
 QUICK_CASES := -i '1.*' -i '2.*' -i '3.*' -i '4.*' -i '5.*' -i '6.*' -i '7.*' -i '9.*' -i '10.*'
 
-.PHONY: all build release run test unit-test conformance-quick conformance bench-protocol deps venv clean help
+.PHONY: all build release run test unit-test conformance-quick conformance bench-protocol bench-smoke deps venv clean help
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo "make test             every test: swift test, then Autobahn 1.*-10.* against a fresh hub"
 	@echo "make conformance      all 517 Autobahn cases, deflate required; report in reports/autobahn"
 	@echo "make bench-protocol   protocol-core micro-benchmarks (release)"
+	@echo "make bench-smoke      hub-bench fan-out smoke: 1,000 sockets, loss check only (CI)"
 
 deps:
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: no Swift toolchain on PATH: install Swift 6 (6.0 or newer) first"; exit 1; }
@@ -66,6 +67,9 @@ bench-protocol: deps
 	$(SWIFT) build -c release --product hub-bench-protocol
 	@mkdir -p reports
 	.build/release/hub-bench-protocol --json reports/bench-protocol.json
+
+bench-smoke: deps
+	tools/bench_smoke.sh
 
 clean:
 	rm -rf .build reports
