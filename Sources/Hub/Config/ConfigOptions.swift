@@ -93,6 +93,20 @@ enum ConfigOptions {
                     .filter { !$0.isEmpty }
             },
             applyList: { config, items throws(ConfigError) in config.apiKeys = items.filter { !$0.isEmpty } }),
+        ConfigOption(
+            key: "allowed_origins", valueName: "LIST",
+            help: "Origins allowed on /ws, /ws/auth, /ws/admin (origin, host[:port] or *); empty: same host only.",
+            kind: .list,
+            render: { $0.allowedOrigins.joined(separator: ",") },
+            apply: { config, text throws(ConfigError) in
+                config.allowedOrigins = text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
+            },
+            applyList: { config, items throws(ConfigError) in
+                config.allowedOrigins = items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            }),
+        integer("auth_failures_per_minute", \.authFailuresPerMinute, in: 0...ConfigValueParser.maxSize, valueName: "N",
+                help: "Failed token checks per IP and minute before its auth and API requests get 429; 0: no limit."),
     ]
 
     /// The option with this config-file key.
