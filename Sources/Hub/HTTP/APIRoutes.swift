@@ -32,8 +32,9 @@ struct APIRoutes: Sendable {
         self.metrics = metrics
     }
 
-    /// The identity API calls act with: a server-side caller, allowed wherever operators are.
-    static let identity = ClientIdentity(client: "api", user: nil, isAdmin: true)
+    /// The identity API calls are checked with: a server-side caller with a user, allowed wherever
+    /// operators and authenticated users are (publications it makes carry no `from`).
+    static let identity = ClientIdentity(client: "api", user: "api", isAdmin: true)
 
     /// One API call, its path and method already matched.
     private enum Call: Sendable {

@@ -39,7 +39,7 @@ struct HealthRoutes: Sendable {
     func route(_ head: HTTPRequestHead) -> Route? {
         guard Self.paths.contains(head.path) else { return nil }
         guard head.method == "GET" || head.method == "HEAD" else {
-            return .respond(.plain(.methodNotAllowed, "method not allowed", headers: [("Allow", "GET, HEAD")]))
+            return .respond(.plain(.methodNotAllowed, "method not allowed", headers: [("Allow", "GET")]))
         }
         let isHead = head.method == "HEAD"
         if head.path == "/health" {
@@ -49,6 +49,13 @@ struct HealthRoutes: Sendable {
             o.string("version", HubVersion.current)
             o.int("uptime_s", Int(status.uptimeSeconds))
             return .respond(Self.answer(.ok, o.finish(), headOnly: isHead))
+        }
+        // The parts that do not exist answer on the spot too.
+        switch head.path {
+        case "/health/cache": return .respond(Self.answer(.notConfigured, Self.notConfigured("the hub has no cache").1, headOnly: isHead))
+        case "/health/ai": return .respond(Self.answer(.notConfigured, Self.ai().1, headOnly: isHead))
+        case "/health/circuit-breakers": return .respond(Self.answer(.notConfigured, Self.circuitBreakers().1, headOnly: isHead))
+        default: break
         }
         let path = head.path
         return .deferred { loop, done in
