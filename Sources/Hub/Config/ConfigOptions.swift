@@ -109,6 +109,14 @@ enum ConfigOptions {
                 help: "Failed token checks per IP and minute before its auth and API requests get 429; 0: no limit."),
     ]
 
+    /// Options whose values are secrets: error messages never repeat them.
+    static let secretKeys: Set<String> = ["api_keys"]
+
+    /// `value` as an error message may show it for the option `key`.
+    static func shown(_ value: String, key: String) -> String {
+        secretKeys.contains(key) ? "(hidden)" : value
+    }
+
     /// The option with this config-file key.
     static func option(key: String) -> ConfigOption? { byKey[key] }
 
