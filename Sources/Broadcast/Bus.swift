@@ -26,7 +26,7 @@ public final class Bus: Sendable {
         let shards = self.shards
         broker.setRemoteHandler { p in
             let shard = shards[Int(Bus.hash(p.topic) % UInt64(shards.count))]
-            Task { await shard.execute(.remote(p)) }
+            Task.onHub { await shard.execute(.remote(p)) }
         }
     }
 
@@ -50,7 +50,7 @@ public final class Bus: Sendable {
         var total = ShardStats()
         for shard in shards {
             let s = await withCheckedContinuation { (c: CheckedContinuation<ShardStats, Never>) in
-                Task { await shard.execute(.stats(reply: { c.resume(returning: $0) })) }
+                Task.onHub { await shard.execute(.stats(reply: { c.resume(returning: $0) })) }
             }
             total.topics += s.topics
             total.subscriptions += s.subscriptions

@@ -19,7 +19,7 @@ public final class BusPort: Sendable {
         for shard in bus.shards {
             let (stream, continuation) = AsyncStream<BusCommand>.makeStream(bufferingPolicy: .unbounded)
             streams.append(continuation)
-            Task {
+            Task.onHub {
                 for await command in stream { await shard.execute(command) }
             }
         }

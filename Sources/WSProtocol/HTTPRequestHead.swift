@@ -114,8 +114,9 @@ public struct HTTPRequestHead: Sendable, Equatable, CustomStringConvertible {
             && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
     }
 
-    /// `"METHOD target HTTP/x.y"` plus the header count, for logs (no values: they may hold tokens).
+    /// `"METHOD path HTTP/x.y"` plus the header count, for logs: neither the query (`?token=…`)
+    /// nor header values (`Authorization`), which may hold tokens.
     public var description: String {
-        "\(method) \(target) HTTP/\(versionMajor).\(versionMinor) (\(headers.count) headers)"
+        "\(method) \(path)\(query == nil ? "" : "?…") HTTP/\(versionMajor).\(versionMinor) (\(headers.count) headers)"
     }
 }

@@ -36,7 +36,7 @@ enum AdminCommands {
             }
         case "topics":
             let bus = loop.busPort.bus
-            Task {
+            Task.onHub {
                 let stats = await bus.stats()
                 var o = JSONObjectWriter(reservingCapacity: 1024)
                 o.array("topics") { a in

@@ -33,7 +33,7 @@ final class AdminStream: Sendable {
     }
 
     func start() {
-        let t = RepeatingTimer(label: "hub.admin-stream", interval: interval) { [self] in Task { await self.publish() } }
+        let t = RepeatingTimer(label: "hub.admin-stream", interval: interval) { [self] in Task.onHub { await self.publish() } }
         timer.withLock { $0 = t }
     }
 
@@ -62,7 +62,9 @@ final class AdminStream: Sendable {
             p = cur
             return old
         }
-        let seconds = prev.timeNs == 0 ? 1 : max(0.001, Double(now - prev.timeNs) / 1e9)
+        // Two snapshots may overlap (timer ticks queue up when the pool is busy): `prev` can be
+        // newer than `now`, so no unsigned subtraction that could trap.
+        let seconds = prev.timeNs == 0 ? 1 : max(0.001, Double(now > prev.timeNs ? now - prev.timeNs : 0) / 1e9)
         func rate(_ a: Int, _ b: Int) -> Double { prev.timeNs == 0 ? 0 : (Double(a - b) / seconds * 10).rounded() / 10 }
         let before = prev.latency.isEmpty ? Array(repeating: 0, count: counts.count) : prev.latency
         let endpoints = m.endpointsOpen.withLock { $0 }

@@ -225,8 +225,8 @@ enum ConfigLoader {
                 var strings: [String] = []
                 for item in items {
                     guard case .string(let string) = item else {
-                        throw .invalidValue(value: value.description, name: name, source: fileSource,
-                                            expected: "an array of strings")
+                        throw .invalidValue(value: ConfigOptions.shown(value.description, key: option.key), name: name,
+                                            source: fileSource, expected: "an array of strings")
                     }
                     strings.append(string)
                 }
@@ -239,7 +239,8 @@ enum ConfigLoader {
                 let expected = option.kind == .list
                     ? "an array of strings or a comma-separated string"
                     : "a string, number or boolean"
-                throw .invalidValue(value: value.description, name: name, source: fileSource, expected: expected)
+                throw .invalidValue(value: ConfigOptions.shown(value.description, key: option.key), name: name,
+                                    source: fileSource, expected: expected)
             }
         }
     }
@@ -250,7 +251,9 @@ enum ConfigLoader {
         do {
             try option.apply(&config, value)
         } catch {
-            throw contextualized(error, name: name, source: source)
+            let e = contextualized(error, name: name, source: source)
+            guard case .invalidValue(let v, let n, let s, let expected) = e else { throw e }
+            throw .invalidValue(value: ConfigOptions.shown(v, key: option.key), name: n, source: s, expected: expected)
         }
     }
 

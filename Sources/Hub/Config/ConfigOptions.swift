@@ -93,7 +93,29 @@ enum ConfigOptions {
                     .filter { !$0.isEmpty }
             },
             applyList: { config, items throws(ConfigError) in config.apiKeys = items.filter { !$0.isEmpty } }),
+        ConfigOption(
+            key: "allowed_origins", valueName: "LIST",
+            help: "Origins allowed on /ws, /ws/auth, /ws/admin (origin, host[:port] or *); empty: same host only.",
+            kind: .list,
+            render: { $0.allowedOrigins.joined(separator: ",") },
+            apply: { config, text throws(ConfigError) in
+                config.allowedOrigins = text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
+            },
+            applyList: { config, items throws(ConfigError) in
+                config.allowedOrigins = items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            }),
+        integer("auth_failures_per_minute", \.authFailuresPerMinute, in: 0...ConfigValueParser.maxSize, valueName: "N",
+                help: "Failed token checks per IP and minute before its auth and API requests get 429; 0: no limit."),
     ]
+
+    /// Options whose values are secrets: error messages never repeat them.
+    static let secretKeys: Set<String> = ["api_keys"]
+
+    /// `value` as an error message may show it for the option `key`.
+    static func shown(_ value: String, key: String) -> String {
+        secretKeys.contains(key) ? "(hidden)" : value
+    }
 
     /// The option with this config-file key.
     static func option(key: String) -> ConfigOption? { byKey[key] }

@@ -97,6 +97,13 @@ struct HubConfig: Sendable, Equatable {
     var namespaces: Namespaces = .standard
     /// Bearer keys accepted by `POST /api/v1/publish` (until the identity issue moves keys to SQLite).
     var apiKeys: [String] = []
+    /// Origins allowed to open the browser endpoints (`/ws`, `/ws/auth`, `/ws/admin`): full origins
+    /// (`https://app.example.com`), bare `host[:port]`, or `*`. Empty: same host only (the Origin's
+    /// host[:port] must equal the Host header). Requests without an Origin (non-browsers) pass.
+    var allowedOrigins: [String] = []
+    /// Failed token checks per remote IP per minute before that IP's `/ws/auth`, `/ws/admin` and
+    /// `/api/v1/*` requests get 429 for the rest of the minute; `0` disables the limit. Default 20.
+    var authFailuresPerMinute: Int = 20
 
     /// The default for `loops`: one event loop per active core, clamped to 1...256.
     static var defaultLoops: Int {

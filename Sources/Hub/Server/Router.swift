@@ -11,11 +11,23 @@ struct Router: Sendable {
     private let api: APIRoutes
     private let metrics: ServerMetrics
     private let deflate: PerMessageDeflateConfig?
+    private let health: HealthRoutes
+    private let origins: OriginPolicy
+    /// Failed token checks per remote IP: sessions record their failures here
+    /// (`c.loop.router.authFailures.recordFailure(from: c.remoteAddress)`).
+    let authFailures: FailureLimiter
 
-    init(config: HubConfig, sessions: SessionSettings, metrics: ServerMetrics) {
+    init(config: HubConfig, sessions: SessionSettings, metrics: ServerMetrics,
+         status: HubStatus? = nil, authFailures: FailureLimiter? = nil) {
         self.config = config
         self.metrics = metrics
-        api = APIRoutes(apiKeys: config.apiKeys, namespaces: config.namespaces)
+        let status = status ?? HubStatus(loopCount: config.loops, adminInterval: config.adminInterval)
+        let limiter = authFailures ?? FailureLimiter(limit: config.authFailuresPerMinute)
+        self.authFailures = limiter
+        health = HealthRoutes(status: status, metrics: metrics)
+        origins = OriginPolicy(allowed: config.allowedOrigins)
+        api = APIRoutes(apiKeys: config.apiKeys, namespaces: sessions.namespaces, verifier: sessions.verifier,
+                        authFailures: limiter, metrics: metrics)
         ws = WebSocketEndpoint(
             name: "ws", maxMessageBytes: config.maxMessageBytes, maxFragments: config.maxFragments,
             maxOutboundBytes: config.maxOutboundBytes, deflateThreshold: config.deflateThreshold,
@@ -45,29 +57,30 @@ struct Router: Sendable {
 
     /// The decision for one request.
     func route(_ head: HTTPRequestHead, body: [UInt8], remoteAddress: String) -> Route {
-        if let route = api.route(head, body: body) { return route }
+        if let route = api.route(head, body: body, remoteAddress: remoteAddress) { return route }
+        if let route = health.route(head) { return route }
         switch head.path {
-        case "/health":
-            guard head.method == "GET" || head.method == "HEAD" else { return .respond(methodNotAllowed()) }
-            let response = HTTPResponse.json(.ok, Array(#"{"status":"ok"}"#.utf8))
-            return .respond(head.method == "HEAD" ? Self.headersOnly(response) : response)
         case "/metrics":
             guard head.method == "GET" else { return .respond(methodNotAllowed()) }
             return .respond(HTTPResponse(status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                                         body: MetricsExposition.render(metrics)))
+                                         body: MetricsExposition.render(metrics, uptimeSeconds: health.status.uptimeSeconds)))
         case "/admin":
             guard head.method == "GET" || head.method == "HEAD" else { return .respond(methodNotAllowed()) }
             let response = HTTPResponse(status: .ok, headers: AdminPage.headers, body: AdminPage.html)
-            return .respond(head.method == "HEAD" ? Self.headersOnly(response) : response)
+            return .respond(head.method == "HEAD" ? response.headOnly : response)
         case "/echo" where config.echo:
             return upgrade(head, to: echo, remoteAddress: remoteAddress)
         case "/ws":
             guard config.anonymous else { return .respond(.plain(.forbidden, "anonymous access is disabled")) }
+            if let refused = origins.refusal(head) { return .respond(refused) }
             return upgrade(head, to: ws, remoteAddress: remoteAddress)
-        case "/ws/auth":
-            return upgrade(head, to: wsAuth, remoteAddress: remoteAddress)
-        case "/ws/admin":
-            return upgrade(head, to: wsAdmin, remoteAddress: remoteAddress)
+        case "/ws/auth", "/ws/admin":
+            if let refused = origins.refusal(head) { return .respond(refused) }
+            if authFailures.isBlocked(remoteAddress) {
+                return .respond(.plain(.tooManyRequests, "too many failed authentication attempts",
+                                       headers: [("Retry-After", String(authFailures.retryAfterSeconds(remoteAddress)))]))
+            }
+            return upgrade(head, to: head.path == "/ws/auth" ? wsAuth : wsAdmin, remoteAddress: remoteAddress)
         default:
             return .respond(.plain(.notFound, "not found: \(head.path)"))
         }
@@ -80,11 +93,6 @@ struct Router: Sendable {
                                                               remoteAddress: remoteAddress))
         case .failure(let error): return .respond(error.response)
         }
-    }
-
-    /// The answer to HEAD: GET's headers, its Content-Length included, and no body (RFC 9110 §9.3.2).
-    private static func headersOnly(_ response: HTTPResponse) -> HTTPResponse {
-        HTTPResponse(status: response.status, headers: response.headers + [("Content-Length", String(response.body.count))])
     }
 
     /// A token given with the handshake: `?token=…` or `Authorization: Bearer …`.

@@ -24,9 +24,21 @@ final class Server: Sendable {
     let verifier: any TokenVerifier
     private let adminStream = Mutex<AdminStream?>(nil)
     private let revocationWatch = Mutex<RepeatingTimer?>(nil)
+    /// What the health endpoints report: start time, loop states, the store check, task runs.
+    let status: HubStatus
+    /// Failed token checks per remote IP (`auth_failures_per_minute`); sessions and the API record
+    /// into it, `/ws/auth`, `/ws/admin` and `/api/v1/*` answer 429 while an address is over it.
+    let authFailures: FailureLimiter
+    /// Seconds between two polls of the verifier's revocation stamp.
+    static let revocationPollInterval = 0.5
 
-    init(config: HubConfig, logger: Logger, verifier: any TokenVerifier = RefusingTokenVerifier()) throws {
+    /// `database` is the store's health check (`/ready`, `/health/database`); nil until a store is
+    /// wired, reported as `not_configured`.
+    init(config: HubConfig, logger: Logger, verifier: any TokenVerifier = RefusingTokenVerifier(),
+         database: (any HealthCheck)? = nil) throws {
         self.verifier = verifier
+        status = HubStatus(loopCount: max(1, config.loops), adminInterval: config.adminInterval, database: database)
+        authFailures = FailureLimiter(limit: config.authFailuresPerMinute)
         self.config = config
         self.logger = logger
         let node = config.node.isEmpty ? "hub-" + String(UInt32.random(in: 0...UInt32.max), radix: 36) : config.node
@@ -34,7 +46,7 @@ final class Server: Sendable {
         let sessions = SessionSettings(config: config, node: node, verifier: verifier)
         let bus = Bus(namespaces: sessions.namespaces)
         self.bus = bus
-        let router = Router(config: config, sessions: sessions, metrics: metrics)
+        let router = Router(config: config, sessions: sessions, metrics: metrics, status: status, authFailures: authFailures)
         let tuning = ServerTuning(config)
         var fds: [Int32] = []
         var boundPort = config.port
@@ -65,7 +77,9 @@ final class Server: Sendable {
     func start() {
         for loop in loops {
             let thread = Thread { [self] in
+                status.setLoop(loop.index, .running)
                 loop.run()
+                status.setLoop(loop.index, .stopped)
                 let done = finished.withLock { n -> Bool in
                     n += 1
                     return n == loops.count
@@ -88,10 +102,11 @@ final class Server: Sendable {
     private func watchRevocations() {
         final class LastStamp: Sendable { let value = Mutex<Int64?>(nil) }
         let last = LastStamp()
-        let verifier = self.verifier, loops = self.loops
-        let timer = RepeatingTimer(label: "hub.revocations", interval: 0.5) {
-            Task {
+        let verifier = self.verifier, loops = self.loops, record = status.revocationWatch
+        let timer = RepeatingTimer(label: "hub.revocations", interval: Self.revocationPollInterval) {
+            Task.onHub {
                 let stamp = await verifier.revocationStamp()
+                record.ran()
                 let changed = last.value.withLock { l -> Bool in
                     defer { l = stamp }
                     return l != nil && l != stamp

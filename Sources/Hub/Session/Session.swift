@@ -84,7 +84,7 @@ final class Session: ConnectionHandler {
     /// comes back on it: the identity is taken, or the connection is closed with 4401.
     private func verify(_ token: String, _ c: Connection, replyTo id: Int?) {
         let verifier = settings.verifier, loop = c.loop, cid = c.id
-        Task {
+        Task.onHub {
             let result = await verifier.verify(token)
             loop.post(.run { loop in
                 guard let c = loop.connection(id: cid), let s = c.handler as? Session else { return }
@@ -98,10 +98,12 @@ final class Session: ConnectionHandler {
         switch result {
         case .failure(let f):
             c.loop.metrics.authFailure()
+            c.loop.router.authFailures.recordFailure(from: c.remoteAddress)
             c.close(.unauthorized, reason: f.reason)
         case .success(let a):
             if endpoint == .admin && !a.isAdmin {
                 c.loop.metrics.authFailure()
+                c.loop.router.authFailures.recordFailure(from: c.remoteAddress)
                 c.close(.unauthorized, reason: "not an admin token")
                 return
             }
@@ -134,7 +136,7 @@ final class Session: ConnectionHandler {
     func recheckToken(_ c: Connection) {
         guard let token, auth?.tokenID != nil else { return }
         let verifier = settings.verifier, loop = c.loop, cid = c.id
-        Task {
+        Task.onHub {
             let result = await verifier.verify(token)
             guard case .failure(let f) = result else { return }
             loop.post(.run { loop in
