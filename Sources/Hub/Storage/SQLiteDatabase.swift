@@ -1,5 +1,5 @@
 import CSQLite
-import Foundation
+import Glibc
 
 /// One SQLite connection: WAL journal, a 5 s busy timeout and foreign keys on, every failure a
 /// `StoreError` carrying SQLite's own message.
@@ -23,14 +23,7 @@ final class SQLiteDatabase {
     ///   is not SQLite, `.readOnly` when the file or its WAL cannot be written.
     init(path: String) throws(StoreError) {
         self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw .cannotCreateDirectory(path: directory, reason: SQLiteDatabase.reason(error))
-            }
-        }
+        try SQLiteDatabase.createDirectories(containing: path)
         var opened: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &opened, flags, nil)
@@ -141,13 +134,21 @@ final class SQLiteDatabase {
         }
     }
 
-    /// The POSIX reason inside a Foundation file error, which otherwise reads like a dialog box.
-    private static func reason(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+    /// `mkdir -p` of the directory holding `path`, with the POSIX reason on failure (Foundation's
+    /// file errors read like dialog boxes: "The operation could not be completed").
+    private static func createDirectories(containing path: String) throws(StoreError) {
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let directory = String(path[..<slash])
+        // "/a/b" → "/a", "/a/b"; "data/x" → "./data", "./data/x".
+        var prefix = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) == 0 { continue }
+            let code = errno
+            var info = stat()
+            if code == EEXIST, stat(prefix, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { continue }
+            let reason = code == EEXIST ? "\(prefix) exists and is not a directory" : String(cString: strerror(code))
+            throw .cannotCreateDirectory(path: directory, reason: reason)
         }
-        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
-        return nsError.localizedDescription
     }
 }
