@@ -82,6 +82,12 @@ actor Store {
         try tokens.ensureAdminToken(now: now)
     }
 
+    /// Runs `body` on the store's queue with its `TokenStore`, for work the methods above do not
+    /// cover (several steps in one hop, a future table); `body` must not keep the `TokenStore`.
+    func withTokenStore<T: Sendable>(_ body: @Sendable (TokenStore) throws(StoreError) -> T) throws(StoreError) -> T {
+        try body(tokens)
+    }
+
     // MARK: Audit
 
     /// Appends an audit row.

@@ -82,7 +82,7 @@ final class TokenStore {
 
     /// Every token ever issued, revoked and expired ones included, oldest first; never a secret.
     func listTokens() throws(StoreError) -> [TokenInfo] {
-        let statement = try database.prepare("\(TokenStore.selectColumns) ORDER BY created, id")
+        let statement = try database.prepare("\(TokenStore.selectColumns) ORDER BY created, rowid")
         var tokens: [TokenInfo] = []
         while try statement.step() {
             if let info = TokenStore.info(statement) { tokens.append(info) }
