@@ -46,6 +46,29 @@ import Testing
         #expect(try StoreSchema.version(of: tokens) == 99)
     }
 
+    @Test func failedMigrationIsRolledBackWhole() throws {
+        let dir = TestDirectory()
+        // Another program's SQLite file with a clashing table: step 1 fails half way through.
+        do {
+            let foreign = try SQLiteDatabase(path: dir.file("hub.sqlite"))
+            try foreign.execute("CREATE TABLE audit(x INTEGER)")
+        }
+        do {
+            _ = try Store.open(dataDir: dir.path)
+            Issue.record("opened a store whose migration failed")
+        } catch {
+            guard case .migrationFailed(_, let version, let message) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
+            #expect(version == 1)
+            #expect(message.contains("table audit already exists"), "\(message)")
+        }
+        let database = try SQLiteDatabase(path: dir.file("hub.sqlite"))
+        let tables = try database.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        #expect(tables == [[.text("audit")]], "users/tokens of the failed step must be rolled back")
+    }
+
     @Test(arguments: ["text", "noise"])
     func corruptFileIsRefused(kind: String) throws {
         let contents = kind == "text"
