@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "Engines", dependencies: ["Broadcast"]),
         .executableTarget(
             name: "Hub",
-            dependencies: ["WSProtocol", "Broadcast", "Engines", "CHubSys"]
+            dependencies: ["WSProtocol", "Broadcast", "Engines", "CHubSys", "CSQLite", "COpenSSL"]
         ),
         .executableTarget(
             name: "hub-bench-protocol",

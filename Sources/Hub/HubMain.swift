@@ -20,9 +20,8 @@ enum HubMain {
         case .version(let v):
             writeStdout("hub \(v)\n")
             return 0
-        case .token:
-            writeStderr("hub: `hub token` arrives with the identity issue; it is not implemented yet\n")
-            return 2
+        case .token(let args):
+            return TokenCommand.run(args, environment: environment)
         case .serve(let config):
             return serve(config)
         }
