@@ -38,3 +38,12 @@ enum TestServer {
         return try body(server)
     }
 }
+
+extension TestServer {
+    /// `run`, for tests of the protocol-v1 endpoints: the body runs on a thread of its own (see
+    /// `TestThreadExecutor`), so its blocking socket calls never hold a thread the bus needs.
+    @discardableResult
+    static func runV1<T>(_ configure: (inout HubConfig) -> Void = { _ in }, _ body: (Server) throws -> T) async throws -> T {
+        try await TestThreadExecutor.run { try run(configure, body) }
+    }
+}
