@@ -18,12 +18,16 @@ final class TestPollGroup {
 
     /// Reads until `done()` holds or `timeout` seconds pass, handing every frame to `handle` with
     /// its client's index, in each client's order. Returns whether `done()` held.
+    ///
+    /// `pause` (seconds) is slept before each `poll`, so that a stream of small messages is read
+    /// many per `recv` instead of one (a thousand sockets cost a thousand syscalls a round).
     @discardableResult
-    func run(timeout: Double, until done: () -> Bool, _ handle: (Int, TestFrame) throws -> Void) throws -> Bool {
+    func run(timeout: Double, pause: Double = 0, until done: () -> Bool, _ handle: (Int, TestFrame) throws -> Void) throws -> Bool {
         let deadline = TestDeadline(seconds: timeout)
         var frames: [TestFrame] = []
         while !done() {
             if deadline.hasPassed { return false }
+            if pause > 0 { usleep(UInt32(pause * 1e6)) }
             let wait = Int32(min(50, max(1, (deadline.remaining * 1000).rounded(.up))))
             let rc = poll(&fds, nfds_t(fds.count), wait)
             if rc < 0 {
