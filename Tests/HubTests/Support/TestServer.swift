@@ -40,10 +40,12 @@ enum TestServer {
 }
 
 extension TestServer {
-    /// `run`, for tests of the protocol-v1 endpoints: the body runs on a thread of its own (see
-    /// `TestThreadExecutor`), so its blocking socket calls never hold a thread the bus needs.
+    /// `run` from an async test, with the body on a thread of its own (see `TestThreadExecutor`):
+    /// its blocking socket calls never hold a cooperative-pool thread, which the bus needs.
+    /// Every test that blocks should use this (or `TestThreadExecutor.run`), or it can stall the
+    /// bus for the tests running beside it.
     @discardableResult
-    static func runV1<T>(_ configure: (inout HubConfig) -> Void = { _ in }, _ body: (Server) throws -> T) async throws -> T {
+    static func runOnThread<T>(_ configure: (inout HubConfig) -> Void = { _ in }, _ body: (Server) throws -> T) async throws -> T {
         try await TestThreadExecutor.run { try run(configure, body) }
     }
 }

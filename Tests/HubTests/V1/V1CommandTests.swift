@@ -6,7 +6,7 @@ import Testing
 /// PROTOCOL.md "Commands" and "Precise semantics".
 @Suite struct V1CommandTests {
     @Test func subscribeReportsEpochAndLatestOffset() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let a = try V1Client(port: server.port)
             let fresh = try a.subscribe("public.sub", id: 1)
             #expect(Set(fresh.keys) == ["topic", "epoch", "offset"])
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func publishOffsetsIncreaseByOne() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let c = try V1Client(port: server.port)
             for i in 1...5 {
                 let (reply, before) = try c.call(#"{"op":"publish","id":\#(10 + i),"topic":"public.count","data":{"i":\#(i)}}"#, id: 10 + i)
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func unsubscribeRepliesEmptyAlsoWhenNotSubscribed() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let c = try V1Client(port: server.port)
             let (never, _) = try c.call(#"{"op":"unsubscribe","id":1,"topic":"public.never"}"#, id: 1)
             #expect(never.text == #"{"id":1,"result":{}}"#)
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func pingRepliesEmptyResult() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let c = try V1Client(port: server.port)
             let (reply, _) = try c.call(#"{"op":"ping","id":9007199254740991}"#, id: 9_007_199_254_740_991)
             #expect(reply.text == #"{"id":9007199254740991,"result":{}}"#)
@@ -64,7 +64,7 @@ import Testing
     /// A command without id gets no reply when it succeeds: the next message is the reply to the
     /// following command that has one.
     @Test func commandsWithoutIDGetNoReply() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let c = try V1Client(port: server.port)
             try c.send(#"{"op":"ping"}"#)
             try c.send(#"{"op":"subscribe","topic":"public.quiet"}"#)
@@ -94,7 +94,7 @@ import Testing
     /// A publisher subscribed to the topic receives its own publication, before the reply (both
     /// travel the same loop in the order the bus produced them).
     @Test func publisherReceivesItsOwnPublication() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let c = try V1Client(port: server.port)
             try c.subscribe("public.self", id: 1)
             _ = try c.nextIfAny(timeout: 0.5)  // its own presence join
@@ -109,7 +109,7 @@ import Testing
     /// Subscribing twice is idempotent: one delivery per publication, the second reply still has
     /// the shape and the current offset.
     @Test func subscribingTwiceDeliversOnce() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let sub = try V1Client(port: server.port)
             let first = try sub.subscribe("public.twice", id: 1)
             let second = try sub.subscribe("public.twice", id: 2)
@@ -145,7 +145,7 @@ import Testing
             "123.4500",
             "null",
         ]
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let sub = try V1Client(port: server.port)
             try sub.subscribe("public.bytes", id: 1)
             let pub = try V1Client(port: server.port)

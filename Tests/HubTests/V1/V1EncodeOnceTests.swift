@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func framesEncodedOncePerPublication() async throws {
-        try await TestServer.runV1(Self.configure) { server in
+        try await TestServer.runOnThread(Self.configure) { server in
             let subs = try Self.subscribers(server.port, deflate: false)
             let m = server.metrics
             let encoded = m.framesEncoded.load(ordering: .relaxed)
@@ -63,7 +63,7 @@ import Testing
     /// Over the threshold: one deflate call per publication on the loop, every subscriber gets
     /// an RSV1 frame that inflates to the same, correct text.
     @Test func deflatedOncePerPublicationAboveTheThreshold() async throws {
-        try await TestServer.runV1(Self.configure) { server in
+        try await TestServer.runOnThread(Self.configure) { server in
             let subs = try Self.subscribers(server.port, deflate: true)
             let m = server.metrics
             let calls = m.deflateCalls.load(ordering: .relaxed)
@@ -82,7 +82,7 @@ import Testing
 
     /// Below the threshold (128 bytes of push) nothing is compressed and deflate is not called.
     @Test func noDeflateBelowTheThreshold() async throws {
-        try await TestServer.runV1(Self.configure) { server in
+        try await TestServer.runOnThread(Self.configure) { server in
             let subs = try Self.subscribers(server.port, deflate: true)
             let m = server.metrics
             let calls = m.deflateCalls.load(ordering: .relaxed)
@@ -100,7 +100,7 @@ import Testing
     /// Mixed: plain and deflate subscribers on one loop still cost one encoding and one deflate
     /// call per publication.
     @Test func mixedSubscribersShareOneEncodingAndOneDeflate() async throws {
-        try await TestServer.runV1(Self.configure) { server in
+        try await TestServer.runOnThread(Self.configure) { server in
             let subs = try Self.subscribers(server.port, deflate: true, count: 3) + Self.subscribers(server.port, deflate: false, count: 3)
             let m = server.metrics
             let calls = m.deflateCalls.load(ordering: .relaxed)

@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func invalidJSONIsBadRequestWithoutIDAndTheConnectionStays() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let c = try V1Client(port: server.port)
             for bad in [#"{"op":"#, "not json", #"{"op":"ping","id":1,}"#, "", #"{"op":"ping"} x"#] {
                 Self.expectError(try Self.errorFor(c, bad, id: nil), "bad_request", id: nil)
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func unknownOpIsBadRequestWithItsID() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let c = try V1Client(port: server.port)
             Self.expectError(try Self.errorFor(c, #"{"op":"frobnicate","id":7}"#, id: 7), "bad_request", id: 7)
             // Without id the error still comes, without id.
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func missingFieldsAreBadRequest() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let c = try V1Client(port: server.port)
             for (i, op) in ["subscribe", "unsubscribe", "publish", "history", "presence"].enumerated() {
                 Self.expectError(try Self.errorFor(c, #"{"op":"\#(op)","id":\#(i + 1)}"#, id: i + 1), "bad_request", id: i + 1)
@@ -85,7 +85,7 @@ import Testing
 
     @Test func badTopicNamesAreBadRequest() async throws {
         let names = ["bad topic", "public.é", "", String(repeating: "a", count: 129), "public/x", "a,b"]
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let c = try V1Client(port: server.port)
             for (i, name) in names.enumerated() {
                 let id = i + 1
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func unknownNamespaceIsForbidden() async throws {
-        try await TestServer.runV1(Self.namespaces) { server in
+        try await TestServer.runOnThread(Self.namespaces) { server in
             let c = try V1Client(port: server.port)
             let commands = [
                 #"{"op":"subscribe","id":1,"topic":"nowhere.x"}"#,
@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func anonymousMayNotPublishWhereOnlyNobodyOrUsersMay() async throws {
-        try await TestServer.runV1(Self.namespaces) { server in
+        try await TestServer.runOnThread(Self.namespaces) { server in
             let c = try V1Client(port: server.port)
             // Subscribing is allowed in both (anyone), publishing is not.
             #expect(try c.subscribe("readonly.news", id: 1)["offset"] as? Int == 0)
@@ -135,7 +135,7 @@ import Testing
     }
 
     @Test func presenceOffIsForbidden() async throws {
-        try await TestServer.runV1(Self.namespaces) { server in
+        try await TestServer.runOnThread(Self.namespaces) { server in
             let c = try V1Client(port: server.port)
             try c.subscribe("quiet.room", id: 1)
             Self.expectError(try Self.errorFor(c, #"{"op":"presence","id":2,"topic":"quiet.room"}"#, id: 2), "forbidden", id: 2)
@@ -145,7 +145,7 @@ import Testing
     }
 
     @Test func oversizeCommandIsTooLargeAndTheConnectionStays() async throws {
-        try await TestServer.runV1({ $0.maxCommandBytes = 1024 }) { server in
+        try await TestServer.runOnThread({ $0.maxCommandBytes = 1024 }) { server in
             let c = try V1Client(port: server.port)
             let filler = String(repeating: "x", count: 2000 - 60)
             let big = #"{"op":"publish","id":1,"topic":"public.big","data":"\#(filler)"}"#
@@ -161,7 +161,7 @@ import Testing
     }
 
     @Test func oversizeMessageClosesWith1009() async throws {
-        try await TestServer.runV1({ c in
+        try await TestServer.runOnThread({ c in
             c.maxMessageBytes = 4096
             c.maxCommandBytes = 4096
         }) { server in
@@ -177,7 +177,7 @@ import Testing
     }
 
     @Test func binaryFrameClosesWith1003() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let c = try V1Client(port: server.port)
             try c.ws.send(.binary, Array(#"{"op":"ping","id":1}"#.utf8))
             let (close, before) = try c.readUntilClose()
@@ -189,7 +189,7 @@ import Testing
     /// Past `max_topics` a new subscription gets `too_large` (Session.subscribe); re-subscribing a
     /// topic it has is fine, and unsubscribing makes room.
     @Test func topicLimit() async throws {
-        try await TestServer.runV1({ $0.maxTopics = 3 }) { server in
+        try await TestServer.runOnThread({ $0.maxTopics = 3 }) { server in
             let c = try V1Client(port: server.port)
             for i in 1...3 { try c.subscribe("public.t\(i)", id: i) }
             Self.expectError(try Self.errorFor(c, #"{"op":"subscribe","id":4,"topic":"public.t4"}"#, id: 4), "too_large", id: 4)
@@ -219,7 +219,7 @@ import Testing
 
     /// Burst 5: five quick commands pass, the sixth gets `rate_limited` with its id.
     @Test func sixthQuickCommandIsRateLimited() async throws {
-        try await TestServer.runV1(Self.rateLimited) { server in
+        try await TestServer.runOnThread(Self.rateLimited) { server in
             let c = try V1Client(port: server.port)
             try c.sendBatch((1...6).map { #"{"op":"ping","id":\#($0)}"# })
             var replies: [V1Message] = []
@@ -237,7 +237,7 @@ import Testing
 
     /// 20 strikes in a row close with 4429: 5 pass, 19 are refused, the 25th closes.
     @Test func floodClosesWith4429() async throws {
-        try await TestServer.runV1(Self.rateLimited) { server in
+        try await TestServer.runOnThread(Self.rateLimited) { server in
             let c = try V1Client(port: server.port)
             try c.sendBatch((1...30).map { #"{"op":"ping","id":\#($0)}"# })
             let (close, before) = try c.readUntilClose()

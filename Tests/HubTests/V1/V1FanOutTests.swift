@@ -20,7 +20,7 @@ import WSProtocol
 
     @Test func thousandSubscribersGetAllPublicationsInOrderOnce() async throws {
         _ = Socket.raiseFileLimit()
-        try await TestServer.runV1({ c in
+        try await TestServer.runOnThread({ c in
             c.loops = 2
             // Presence off: a join per subscriber to every subscriber would be a million pushes.
             c.namespaces = Namespaces(["fan": NamespaceRules(presence: false)])

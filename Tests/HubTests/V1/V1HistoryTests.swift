@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func limitSinceAndShapes() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let topic = "public.h"
             let c = try V1Client(port: server.port)
             let empty = try c.result(#"{"op":"history","id":1,"topic":"\#(topic)"}"#, id: 1)
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func historyKeepsTheNamespacesRingSize() async throws {
-        try await TestServer.runV1({ $0.namespaces = Namespaces(["public": NamespaceRules(), "small": NamespaceRules(historySize: 5)]) }) { server in
+        try await TestServer.runOnThread({ $0.namespaces = Namespaces(["public": NamespaceRules(), "small": NamespaceRules(historySize: 5)]) }) { server in
             let c = try V1Client(port: server.port)
             for i in 1...20 { try c.publish("small.h", data: #"{ "i" : \#(i) }"#, id: i) }
             let (h, _) = try c.call(#"{"op":"history","id":30,"topic":"small.h"}"#, id: 30)

@@ -19,7 +19,7 @@ import Testing
         }
         try #require(FileManager.default.fileExists(atPath: script.path), "missing \(script.path)")
 
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let result = try Self.run(python, [script.path, String(server.port)], timeout: 30)
             #expect(result.status == 0, "ws_client.py exited \(result.status): \(result.stderr)")
             let summary = try #require(

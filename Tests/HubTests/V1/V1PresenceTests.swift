@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func joinsLeavesAndTheMemberList() async throws {
-        try await TestServer.runV1(Self.namespaces) { server in
+        try await TestServer.runOnThread(Self.namespaces) { server in
             let topic = "room.lobby"
             let a = try V1Client(port: server.port)
             let b = try V1Client(port: server.port)
@@ -72,7 +72,7 @@ import Testing
     /// With presence off no join reaches the other subscriber: its next push is the publication
     /// (on one loop, the shard's events for a topic arrive in the order it made them).
     @Test func noEventsWherePresenceIsOff() async throws {
-        try await TestServer.runV1({ c in
+        try await TestServer.runOnThread({ c in
             Self.namespaces(&c)
             c.loops = 1
         }) { server in

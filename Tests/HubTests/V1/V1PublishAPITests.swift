@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func publishesToSubscribers() async throws {
-        try await TestServer.runV1(Self.configure) { server in
+        try await TestServer.runOnThread(Self.configure) { server in
             let sub = try V1Client(port: server.port)
             try sub.subscribe("public.api", id: 1)
             for i in 1...3 {
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func errors() async throws {
-        try await TestServer.runV1(Self.configure) { server in
+        try await TestServer.runOnThread(Self.configure) { server in
             let body = #"{"topic":"public.e","data":1}"#
             let missing = try Self.post(server.port, body: body, key: nil)
             #expect(missing.status == 401)

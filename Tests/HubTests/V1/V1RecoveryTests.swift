@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func reconnectRecoversExactlyTheMissedPublicationsBeforeTheReply() async throws {
-        try await TestServer.runV1(Self.namespaces) { server in
+        try await TestServer.runOnThread(Self.namespaces) { server in
             let topic = "rec.r"
             let publisher = try V1Client(port: server.port)
             let first = try V1Client(port: server.port)
@@ -64,7 +64,7 @@ import Testing
 
     /// History of 5: recovering from offset 3 after 20 publications needs 4…20, which are gone.
     @Test func offsetOutOfTheRingIsNotRecovered() async throws {
-        try await TestServer.runV1(Self.namespaces) { server in
+        try await TestServer.runOnThread(Self.namespaces) { server in
             let topic = "small.r"
             let publisher = try V1Client(port: server.port)
             for i in 1...20 { try publisher.publish(topic, data: #"{"n": \#(i)}"#, id: i) }
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func wrongEpochIsNotRecovered() async throws {
-        try await TestServer.runV1(Self.namespaces) { server in
+        try await TestServer.runOnThread(Self.namespaces) { server in
             let topic = "rec.epoch"
             let publisher = try V1Client(port: server.port)
             for i in 1...3 { try publisher.publish(topic, data: #"{"n": \#(i)}"#, id: i) }
@@ -111,7 +111,7 @@ import Testing
 
     /// History TTL 0.3 s: after 0.5 s the missed publications have expired.
     @Test func expiredHistoryIsNotRecovered() async throws {
-        try await TestServer.runV1(Self.namespaces) { server in
+        try await TestServer.runOnThread(Self.namespaces) { server in
             let topic = "ttl.r"
             let publisher = try V1Client(port: server.port)
             let start = TestDeadline.now()

@@ -17,7 +17,7 @@ import WSProtocol
     static let payload = String(repeating: "p", count: 1000)
 
     @Test func stalledReaderGets4408AndOthersGetEverything() async throws {
-        try await TestServer.runV1({ c in
+        try await TestServer.runOnThread({ c in
             c.maxOutboundBytes = 64 * 1024
             c.namespaces = Namespaces(["stream": NamespaceRules(presence: false)])
         }) { server in

@@ -5,7 +5,7 @@ import Testing
 /// The welcome push every `/ws` client gets on open (PROTOCOL.md "Pushes").
 @Suite struct V1WelcomeTests {
     @Test func welcomeCarriesClientNullUserNodeAndPingInterval() async throws {
-        try await TestServer.runV1({ c in
+        try await TestServer.runOnThread({ c in
             c.node = "node-under-test"
             c.pingInterval = 17
         }) { server in
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func defaultNodeAndPingAndDistinctClientIDs() async throws {
-        try await TestServer.runV1 { server in
+        try await TestServer.runOnThread { server in
             let a = try V1Client(port: server.port)
             let b = try V1Client(port: server.port)
             #expect(a.welcome.json["node"] as? String == server.node)
