@@ -17,7 +17,7 @@ import sys
 
 from websockets.sync.client import connect
 
-TIMEOUT = 5
+TIMEOUT = 15
 
 
 class Failure(Exception):

@@ -82,7 +82,7 @@ final class V1Client {
     /// Connects to `path` (default `/ws`), with `Sec-WebSocket-Extensions: permessage-deflate`
     /// when `deflate`, and reads the welcome push.
     init(port: Int, path: String = "/ws", deflate: Bool = false, extraHeaders: [(String, String)] = [],
-         receiveBuffer: Int? = nil, timeout: Double = 5) throws {
+         receiveBuffer: Int? = nil, timeout: Double = 10) throws {
         var headers = extraHeaders
         if deflate { headers.append(("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits")) }
         ws = try TestWebSocketClient(port: port, path: path, extraHeaders: headers, receiveBuffer: receiveBuffer, timeout: timeout)
@@ -116,7 +116,7 @@ final class V1Client {
 
     /// The next message (one read ahead first). Throws `.closed` on a close frame, a timeout when
     /// nothing comes within `timeout` seconds.
-    func next(timeout: Double = 5) throws -> V1Message {
+    func next(timeout: Double = 10) throws -> V1Message {
         if !ahead.isEmpty { return ahead.removeFirst() }
         return try Self.readMessage(ws, timeout: timeout)
     }
@@ -133,7 +133,7 @@ final class V1Client {
 
     /// Waits for the reply with `id`; everything that came before it is returned as `before`, in
     /// order (pushes, error replies without id).
-    func reply(id: Int, timeout: Double = 5) throws -> (reply: V1Message, before: [V1Message]) {
+    func reply(id: Int, timeout: Double = 10) throws -> (reply: V1Message, before: [V1Message]) {
         let deadline = TestDeadline(seconds: timeout)
         var before: [V1Message] = []
         while true {
@@ -144,7 +144,7 @@ final class V1Client {
     }
 
     /// Sends `json` (which must carry `"id": id`) and waits for its reply.
-    func call(_ json: String, id: Int, timeout: Double = 5) throws -> (reply: V1Message, before: [V1Message]) {
+    func call(_ json: String, id: Int, timeout: Double = 10) throws -> (reply: V1Message, before: [V1Message]) {
         try send(json)
         return try reply(id: id, timeout: timeout)
     }
@@ -152,7 +152,7 @@ final class V1Client {
     /// `call` for a command expected to succeed: its `result` object; throws with the reply's
     /// text when it is an error or has no result. Messages before the reply stay queued for `next`.
     @discardableResult
-    func result(_ json: String, id: Int, timeout: Double = 5) throws -> [String: Any] {
+    func result(_ json: String, id: Int, timeout: Double = 10) throws -> [String: Any] {
         let (reply, before) = try call(json, id: id, timeout: timeout)
         ahead.insert(contentsOf: before, at: 0)
         guard let result = reply.result else { throw Failure.unexpected("reply \(reply.text) to \(json)") }
@@ -175,7 +175,7 @@ final class V1Client {
 
     /// Reads until the close frame and returns it with the messages that came before it. Throws
     /// a timeout if no close frame comes within `timeout` seconds.
-    func readUntilClose(timeout: Double = 5) throws -> (close: TestFrame, before: [V1Message]) {
+    func readUntilClose(timeout: Double = 10) throws -> (close: TestFrame, before: [V1Message]) {
         let deadline = TestDeadline(seconds: timeout)
         var before = ahead
         ahead.removeAll()

@@ -78,16 +78,14 @@ import Testing
             #expect(before.count <= 1)
 
             // The subscription without id took effect, and a publish without id replies nothing:
-            // only the push comes.
+            // only the push comes. A history read goes to the same shard after the publish, so
+            // its reply comes after everything the publish caused.
             try c.send(#"{"op":"publish","topic":"public.quiet","data":"x"}"#)
-            var pushes: [V1Message] = []
-            while let m = try c.nextIfAny(timeout: 1) {
-                if m.event == "join" { continue }
-                pushes.append(m)
-                if m.isPublication { break }
-            }
-            #expect(pushes.map(\.text) == [#"{"topic":"public.quiet","offset":1,"from":{"client":"\#(c.clientID)","user":null},"data":"x"}"#])
-            #expect(try c.nextIfAny(timeout: 0.2) == nil)
+            let (history, pushes) = try c.call(#"{"op":"history","id":2,"topic":"public.quiet"}"#, id: 2)
+            #expect(history.result?["offset"] as? Int == 1)
+            #expect(pushes.filter { $0.event != "join" }.map(\.text)
+                    == [#"{"topic":"public.quiet","offset":1,"from":{"client":"\#(c.clientID)","user":null},"data":"x"}"#])
+            #expect(try c.nextIfAny(timeout: 0.2).map { $0.event == "join" } ?? true)
         }
     }
 
@@ -121,15 +119,14 @@ import Testing
             try pub.send(#"{"op":"subscribe","id":4,"topic":"public.twice"}"#)
             _ = try pub.reply(id: 4)
 
-            var offsets: [Int] = []
-            var joins = 0
-            while let m = try sub.nextIfAny(timeout: 0.5) {
-                if m.isPublication { offsets.append(m.offset!) } else if m.event == "join" { joins += 1 }
-            }
-            #expect(offsets == [1, 2, 3])
-            #expect(joins == 2, "one join for itself (not two), one for the publisher")
-            let third = try sub.subscribe("public.twice", id: 5)
-            #expect(third["offset"] as? Int == 3)
+            // The third subscribe reaches the shard after the publications and the publisher's
+            // join, so everything they caused comes before its reply.
+            let (third, before) = try sub.call(#"{"op":"subscribe","id":5,"topic":"public.twice"}"#, id: 5)
+            #expect(before.filter(\.isPublication).map(\.offset) == [1, 2, 3])
+            #expect(before.filter { $0.event == "join" }.map { $0.json["client"] as? String } == [sub.clientID, pub.clientID],
+                    "one join for itself (not two), one for the publisher: \(before)")
+            #expect(before.count == 5, "\(before)")
+            #expect(third.result?["offset"] as? Int == 3)
             #expect(try sub.nextIfAny(timeout: 0.2) == nil, "a repeated subscribe replays and announces nothing")
         }
     }

@@ -17,7 +17,16 @@ import Testing
         var request = "\(method) /api/v1/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         if let key { request += "Authorization: Bearer \(key)\r\n" }
         request += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
-        return try ServerHTTPTests.exchange(request, port: port)
+        return try exchange(request, port: port)
+    }
+
+    /// One request and the whole answer, up to the server's close. The publish answer waits for
+    /// the bus, so the wait is longer than ServerHTTPTests' one second.
+    static func exchange(_ request: String, port: Int) throws -> TestHTTPResponse {
+        let socket = try TestSocket(port: port)
+        try socket.send(request)
+        let bytes = try socket.readToEnd(timeout: 10)
+        return try #require(TestHTTPResponse(bytes), "not an HTTP response: \(String(decoding: bytes, as: UTF8.self))")
     }
 
     /// The `error.code` of a JSON error answer.
@@ -75,7 +84,7 @@ import Testing
             let sealed = try Self.post(server.port, body: #"{"topic":"sealed.x","data":1}"#)
             #expect(sealed.status == 403, "publish: nobody holds for the API too")
 
-            let get = try ServerHTTPTests.exchange("GET /api/v1/publish HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Self.key)\r\n\r\n", port: server.port)
+            let get = try Self.exchange("GET /api/v1/publish HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Self.key)\r\n\r\n", port: server.port)
             #expect(get.status == 405)
             #expect(get.header("Allow") == "POST")
 

@@ -64,6 +64,9 @@ import WSProtocol
         try await TestServer.runOnThread({ c in
             c.maxOutboundBytes = 64 * 1024
             c.namespaces = Namespaces(["stream": NamespaceRules(presence: false)])
+            // The slow one reads its close frame only after the normal one has everything: the
+            // hub must keep its socket that long.
+            c.closeTimeout = 30
         }) { server in
             // The slow one: a small receive buffer, subscribed, then never read until the end.
             let slow = try V1Client(port: server.port, receiveBuffer: 4096)
@@ -115,7 +118,7 @@ import WSProtocol
 
             // The slow one now drains what the kernel and the hub kept for it: a prefix of the
             // stream (1…k, whole frames), then the close frame 4408, then EOF.
-            let bytes = try slow.ws.readToEnd(timeout: 4)
+            let bytes = try slow.ws.readToEnd(timeout: 15)
             var parser = WebSocketFrameParser(options: .init(requireMask: false, allowRSV1: true))
             var frames: [TestFrame] = []
             var partial: (WebSocketFrameHeader, [UInt8])?
