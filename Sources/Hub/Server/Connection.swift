@@ -279,6 +279,10 @@ final class Connection {
         bytesOut += bytes.count
         loop.scheduleFlush(self)
         if !sentClose, let limit = endpoint?.maxOutboundBytes, limit > 0, outbound.pendingBytes > limit {
+            // Over the limit before this turn's flush may be a burst (many publications in one
+            // mailbox drain) that the socket takes at once: write now, and judge what is left.
+            loop.flushNow(self)
+            guard phase != .closed, outbound.pendingBytes > limit else { return }
             // A slow consumer: what it has not started to receive is dropped, it gets 4408, and
             // the socket stays open up to the close timeout so it can read why (PROTOCOL.md).
             loop.metrics.slowConsumer()

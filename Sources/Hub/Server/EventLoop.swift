@@ -329,6 +329,12 @@ final class EventLoop: BusSink, @unchecked Sendable {
         }
     }
 
+    /// Writes what `c`'s socket takes now, without waiting for the end of the turn (a queue over
+    /// its limit is judged on what the socket would not take).
+    func flushNow(_ c: Connection) {
+        if !c.isClosed { flush(c) }
+    }
+
     private func flush(_ c: Connection) {
         switch c.outbound.flush(fd: c.fd, iov: iov, iovCapacity: iovCapacity) {
         case .done:

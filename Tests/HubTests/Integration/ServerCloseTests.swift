@@ -4,9 +4,9 @@ import WSProtocol
 
 /// The closing handshake started by the client (RFC 6455 §5.5.1, §7.1).
 @Suite struct ServerCloseTests {
-    @Test func closeWithCodeIsAnsweredWithTheCodeThenEOF() throws {
+    @Test func closeWithCodeIsAnsweredWithTheCodeThenEOF() async throws {
         // The default close timeout is long: the connection ends because of the handshake.
-        try TestServer.run { server in
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             try client.sendClose(code: 1000, reason: "bye")
             let raw = try client.readToEnd(timeout: 1)
@@ -19,8 +19,8 @@ import WSProtocol
         }
     }
 
-    @Test func emptyCloseIsAnsweredWithAnEmptyClose() throws {
-        try TestServer.run { server in
+    @Test func emptyCloseIsAnsweredWithAnEmptyClose() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             try client.sendClose(code: nil)
             #expect(try client.readToEnd(timeout: 1) == [0x88, 0x00])
@@ -28,8 +28,8 @@ import WSProtocol
     }
 
     /// Nothing is echoed after the peer's close: a message behind it in the same write is dropped.
-    @Test func messagesAfterCloseAreNotEchoed() throws {
-        try TestServer.run { server in
+    @Test func messagesAfterCloseAreNotEchoed() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             let close = WebSocketFrameEncoder.frame(.close, payload: [0x03, 0xE8], maskKey: 1)
             let text = WebSocketFrameEncoder.frame(.text, payload: Array("late".utf8), maskKey: 2)
@@ -39,8 +39,8 @@ import WSProtocol
     }
 
     /// A client that hangs up without a close handshake is forgotten at once.
-    @Test func hangUpWithoutCloseFrees() throws {
-        try TestServer.run { server in
+    @Test func hangUpWithoutCloseFrees() async throws {
+        try await TestServer.runOnThread { server in
             var clients: [TestWebSocketClient] = []
             for _ in 0..<10 { clients.append(try TestWebSocketClient(port: server.port)) }
             #expect(server.connectionCount == 10)

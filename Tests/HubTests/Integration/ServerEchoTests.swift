@@ -19,8 +19,8 @@ import WSProtocol
     }
 
     @Test(arguments: [WebSocketOpcode.text, .binary], sizes)
-    func roundTrip(_ opcode: WebSocketOpcode, _ size: Int) throws {
-        try TestServer.run { server in
+    func roundTrip(_ opcode: WebSocketOpcode, _ size: Int) async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             let payload = Self.payload(opcode, count: size)
             try client.send(opcode, payload)
@@ -34,8 +34,8 @@ import WSProtocol
     }
 
     /// The server's header uses the minimal length encoding (§5.2), checked byte for byte.
-    @Test func echoHeaderBytes() throws {
-        try TestServer.run { server in
+    @Test func echoHeaderBytes() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             try client.send(.binary, [UInt8](repeating: 7, count: 126))
             try client.send(.binary, [UInt8](repeating: 7, count: 65536))
@@ -45,8 +45,8 @@ import WSProtocol
         }
     }
 
-    @Test func fragmentedMessageIsEchoedAsOne() throws {
-        try TestServer.run { server in
+    @Test func fragmentedMessageIsEchoedAsOne() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             try client.send(.text, Array("Hel".utf8), fin: false)
             try client.send(.continuation, Array("lo, ".utf8), fin: false)
@@ -58,8 +58,8 @@ import WSProtocol
     }
 
     /// A control frame between fragments is answered at once (§5.4); the message follows whole.
-    @Test func pingBetweenFragments() throws {
-        try TestServer.run { server in
+    @Test func pingBetweenFragments() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             try client.send(.binary, [1, 2], fin: false)
             try client.send(.ping, Array("mid".utf8))
@@ -69,8 +69,8 @@ import WSProtocol
         }
     }
 
-    @Test func pingGetsPongWithTheSamePayload() throws {
-        try TestServer.run { server in
+    @Test func pingGetsPongWithTheSamePayload() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             let payload = Array(0..<125).map { UInt8($0) }
             try client.send(.ping, payload)
@@ -81,8 +81,8 @@ import WSProtocol
     }
 
     /// An unsolicited pong is ignored (§5.5.3): nothing comes back, and the connection stays open.
-    @Test func unsolicitedPongIsIgnored() throws {
-        try TestServer.run { server in
+    @Test func unsolicitedPongIsIgnored() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             try client.send(.pong, [9, 9])
             try client.sendText("after")
@@ -90,8 +90,8 @@ import WSProtocol
         }
     }
 
-    @Test func messageSplitIntoSingleByteWrites() throws {
-        try TestServer.run { server in
+    @Test func messageSplitIntoSingleByteWrites() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             let payload = Array("split into one-byte TCP writes, header and mask included".utf8)
             let frame = WebSocketFrameEncoder.frame(.text, payload: payload, maskKey: client.randomMaskKey())
@@ -103,8 +103,8 @@ import WSProtocol
         }
     }
 
-    @Test func pipelinedMessagesAreEchoedInOrder() throws {
-        try TestServer.run { server in
+    @Test func pipelinedMessagesAreEchoedInOrder() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             var batch: [UInt8] = []
             for i in 0..<200 {
@@ -122,8 +122,8 @@ import WSProtocol
 
     /// 16 MiB of echo for a client that reads late: the server stops reading while more than
     /// 8 MiB is queued and resumes as the client drains, losing and reordering nothing.
-    @Test func backpressureKeepsEveryEcho() throws {
-        try TestServer.run { server in
+    @Test func backpressureKeepsEveryEcho() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             let count = 16
             var batch: [UInt8] = []
@@ -161,8 +161,8 @@ import WSProtocol
 
     /// RFC 7692 §7.2.3.1: "Hello" compresses to `f2 48 cd c9 c9 07 00`; the echo comes back
     /// compressed, RSV1 set, as exactly those bytes (the server never takes over context).
-    @Test func compressedHelloIsEchoedCompressed() throws {
-        try TestServer.run { server in
+    @Test func compressedHelloIsEchoedCompressed() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port, extraHeaders: Self.deflateOffer)
             try #require(client.deflateNegotiated)
             try client.send(.text, [0xF2, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00], rsv1: true)
@@ -173,8 +173,8 @@ import WSProtocol
 
     /// Client messages compressed with context takeover (the second "Hello" refers back to the
     /// first, RFC 7692 §7.2.3.2) inflate on the server; each echo is compressed on its own.
-    @Test func compressedMessagesWithClientContextTakeover() throws {
-        try TestServer.run { server in
+    @Test func compressedMessagesWithClientContextTakeover() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port, extraHeaders: Self.deflateOffer)
             try #require(client.deflateNegotiated)
             let deflater = Deflater(windowBits: 15)
@@ -204,9 +204,9 @@ import WSProtocol
     /// once, 128 KiB in all (well past the inflater's 16 KiB output chunk, so back-references
     /// must come from its window): an echo compressed with a wider window fails to inflate.
     @Test(arguments: [(9, 10), (15, 10), (8, 15), (12, 9)])
-    func negotiatedWindowBits(_ clientBits: Int, _ serverBits: Int) throws {
+    func negotiatedWindowBits(_ clientBits: Int, _ serverBits: Int) async throws {
         let offer = "permessage-deflate; client_max_window_bits=\(clientBits); server_max_window_bits=\(serverBits)"
-        try TestServer.run { server in
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port, extraHeaders: [("Sec-WebSocket-Extensions", offer)])
             let ext = try #require(client.response.header("Sec-WebSocket-Extensions"))
             #expect(ext.contains("client_max_window_bits=\(clientBits)"), "\(ext)")
@@ -229,8 +229,8 @@ import WSProtocol
     }
 
     /// A compressed message may also arrive fragmented: RSV1 on the first frame only (RFC 7692 §6.1).
-    @Test func fragmentedCompressedMessage() throws {
-        try TestServer.run { server in
+    @Test func fragmentedCompressedMessage() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port, extraHeaders: Self.deflateOffer)
             try #require(client.deflateNegotiated)
             let message = Array(String(repeating: "fragmented and compressed ", count: 100).utf8)
@@ -246,8 +246,8 @@ import WSProtocol
 
     /// With deflate negotiated, an uncompressed message is still fine (RFC 7692 §6.1); the echo
     /// comes back compressed (`/echo` compresses every echo).
-    @Test func uncompressedMessageUnderDeflate() throws {
-        try TestServer.run { server in
+    @Test func uncompressedMessageUnderDeflate() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port, extraHeaders: Self.deflateOffer)
             try #require(client.deflateNegotiated)
             try client.sendText("plain")

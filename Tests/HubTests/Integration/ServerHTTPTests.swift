@@ -20,8 +20,8 @@ import WSProtocol
         try exchange(Array(request.utf8), port: port)
     }
 
-    @Test func healthAnswers200WithStatusOK() throws {
-        try TestServer.run { server in
+    @Test func healthAnswers200WithStatusOK() async throws {
+        try await TestServer.runOnThread { server in
             let r = try Self.exchange("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
             #expect(r.statusLine == "HTTP/1.1 200 OK")
             #expect(r.bodyText.hasPrefix(#"{"status":"ok","version":"\#(HubVersion.current)","uptime_s":"#), "\(r.bodyText)")
@@ -31,8 +31,8 @@ import WSProtocol
     }
 
     /// HEAD gets the headers GET would get and no body (RFC 9110 §9.3.2).
-    @Test func headHealthHasNoBody() throws {
-        try TestServer.run { server in
+    @Test func headHealthHasNoBody() async throws {
+        try await TestServer.runOnThread { server in
             let r = try Self.exchange("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
             #expect(r.status == 200)
             let get = try Self.exchange("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
@@ -97,8 +97,8 @@ import WSProtocol
     }
 
     @Test(arguments: rejections)
-    func rejectsWithStatusAndCloses(_ r: Rejection) throws {
-        try TestServer.run { server in
+    func rejectsWithStatusAndCloses(_ r: Rejection) async throws {
+        try await TestServer.runOnThread { server in
             let response = try Self.exchange(r.request, port: server.port)
             #expect(response.status == r.status, "\(response.statusLine)")
             let tokens = (response.header("Connection") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -112,8 +112,8 @@ import WSProtocol
     }
 
     /// The limits are inclusive: a head of exactly 8192 bytes and exactly 100 header fields pass.
-    @Test func headAtTheLimitsIsAccepted() throws {
-        try TestServer.run { server in
+    @Test func headAtTheLimitsIsAccepted() async throws {
+        try await TestServer.runOnThread { server in
             let big = try Self.exchange(Self.head(totalBytes: 8192), port: server.port)
             #expect(big.status == 200)
             let many = try Self.exchange(Self.head(headerCount: 100), port: server.port)
@@ -122,8 +122,8 @@ import WSProtocol
     }
 
     /// A head that arrives one byte per TCP write parses like one that arrives whole.
-    @Test func headSplitIntoSingleBytes() throws {
-        try TestServer.run { server in
+    @Test func headSplitIntoSingleBytes() async throws {
+        try await TestServer.runOnThread { server in
             let socket = try TestSocket(port: server.port)
             for b in "GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8 {
                 try socket.send([b])

@@ -5,8 +5,8 @@ import WSProtocol
 
 /// A client that half-closes (FIN after its last bytes) still gets everything it asked for.
 @Suite struct ServerHalfCloseTests {
-    @Test func httpRequestThenHalfClose() throws {
-        try TestServer.run { server in
+    @Test func httpRequestThenHalfClose() async throws {
+        try await TestServer.runOnThread { server in
             let socket = try TestSocket(port: server.port)
             try socket.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
             socket.shutdownWrite()
@@ -19,8 +19,8 @@ import WSProtocol
     /// A big echo, then the client's close, then its FIN, before it reads anything: the queued
     /// echo and the close answer must still arrive whole (the FIN ends the client's sending, not
     /// its reading).
-    @Test func bigEchoThenCloseThenHalfClose() throws {
-        try TestServer.run { server in
+    @Test func bigEchoThenCloseThenHalfClose() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port, receiveBuffer: 64 << 10)
             let payload = ServerEchoTests.payload(.binary, count: 6 << 20)
             try client.send(.binary, payload)
@@ -42,8 +42,8 @@ import WSProtocol
     /// A peer that half-closes and then never reads cannot hold the socket: it is dropped at the
     /// close timeout. (6 MiB stays under the 8 MiB read-pause threshold, so the server sees the
     /// FIN; a small receive buffer makes sure the echo is still queued when it does.)
-    @Test func halfClosedPeerThatNeverReadsIsDroppedAtTheCloseTimeout() throws {
-        try TestServer.run({ $0.closeTimeout = 0.3 }) { server in
+    @Test func halfClosedPeerThatNeverReadsIsDroppedAtTheCloseTimeout() async throws {
+        try await TestServer.runOnThread({ $0.closeTimeout = 0.3 }) { server in
             let client = try TestWebSocketClient(port: server.port, receiveBuffer: 64 << 10)
             try client.send(.binary, ServerEchoTests.payload(.binary, count: 6 << 20))
             client.socket.shutdownWrite()

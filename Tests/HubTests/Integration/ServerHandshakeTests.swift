@@ -7,8 +7,8 @@ import WSProtocol
 @Suite struct ServerHandshakeTests {
     /// The RFC's own example: key `dGhlIHNhbXBsZSBub25jZQ==` gets
     /// `s3pPLMBiTxaQ9kYGzzhZRbK+xOo=` (RFC 6455 §1.3), on the wire.
-    @Test func acceptForTheRFCExampleKey() throws {
-        try TestServer.run { server in
+    @Test func acceptForTheRFCExampleKey() async throws {
+        try await TestServer.runOnThread { server in
             let socket = try TestSocket(port: server.port)
             try socket.send("GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
@@ -26,8 +26,8 @@ import WSProtocol
     }
 
     /// Random keys: the client checks the accept against `WebSocketHandshake.acceptKey`.
-    @Test func acceptForRandomKeys() throws {
-        try TestServer.run { server in
+    @Test func acceptForRandomKeys() async throws {
+        try await TestServer.runOnThread { server in
             for _ in 0..<5 {
                 let client = try TestWebSocketClient(port: server.port)
                 #expect(client.response.header("Sec-WebSocket-Accept") == WebSocketHandshake.acceptKey(for: client.key))
@@ -35,15 +35,15 @@ import WSProtocol
         }
     }
 
-    @Test func selectsHubV1AmongOfferedSubprotocols() throws {
-        try TestServer.run { server in
+    @Test func selectsHubV1AmongOfferedSubprotocols() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port, extraHeaders: [("Sec-WebSocket-Protocol", "foo, hub.v1")])
             #expect(client.response.headerValues("Sec-WebSocket-Protocol") == ["hub.v1"])
         }
     }
 
-    @Test func onlyUnknownSubprotocolsSelectNone() throws {
-        try TestServer.run { server in
+    @Test func onlyUnknownSubprotocolsSelectNone() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port, extraHeaders: [("Sec-WebSocket-Protocol", "foo, bar")])
             #expect(client.response.status == 101)
             #expect(client.response.header("Sec-WebSocket-Protocol") == nil)
@@ -53,8 +53,8 @@ import WSProtocol
         }
     }
 
-    @Test func negotiatesPermessageDeflate() throws {
-        try TestServer.run { server in
+    @Test func negotiatesPermessageDeflate() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(
                 port: server.port, extraHeaders: [("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits")])
             let ext = try #require(client.response.header("Sec-WebSocket-Extensions"))
@@ -64,16 +64,16 @@ import WSProtocol
         }
     }
 
-    @Test func deflateOffNegotiatesNothing() throws {
-        try TestServer.run({ $0.deflate = false }) { server in
+    @Test func deflateOffNegotiatesNothing() async throws {
+        try await TestServer.runOnThread({ $0.deflate = false }) { server in
             let client = try TestWebSocketClient(port: server.port, extraHeaders: [("Sec-WebSocket-Extensions", "permessage-deflate")])
             #expect(client.response.header("Sec-WebSocket-Extensions") == nil)
         }
     }
 
     /// An upgrade request that arrives one byte per TCP write still upgrades.
-    @Test func upgradeRequestSplitIntoSingleBytes() throws {
-        try TestServer.run { server in
+    @Test func upgradeRequestSplitIntoSingleBytes() async throws {
+        try await TestServer.runOnThread { server in
             let socket = try TestSocket(port: server.port)
             let request = "GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
@@ -95,8 +95,8 @@ import WSProtocol
 
     /// Frames in the same TCP write as the upgrade request are not lost: the bytes after the head
     /// are the first frames.
-    @Test func framesInTheSameWriteAsTheRequest() throws {
-        try TestServer.run { server in
+    @Test func framesInTheSameWriteAsTheRequest() async throws {
+        try await TestServer.runOnThread { server in
             let socket = try TestSocket(port: server.port)
             let request = "GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"

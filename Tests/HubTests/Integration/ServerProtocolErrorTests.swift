@@ -52,9 +52,9 @@ import WSProtocol
     ]
 
     @Test(arguments: violations)
-    func failsTheConnectionWithTheExactCloseFrame(_ v: Violation) throws {
+    func failsTheConnectionWithTheExactCloseFrame(_ v: Violation) async throws {
         // The default close timeout is long: the server lets go because the client hangs up.
-        try TestServer.run { server in
+        try await TestServer.runOnThread { server in
             let headers = v.deflate ? [("Sec-WebSocket-Extensions", "permessage-deflate")] : []
             let client = try TestWebSocketClient(port: server.port, extraHeaders: headers)
             #expect(client.deflateNegotiated == v.deflate)
@@ -75,8 +75,8 @@ import WSProtocol
 
     /// The client answers the server's close (as §7.1.1 asks) and then hangs up; the server ends
     /// the connection and nothing more is written.
-    @Test func clientAnswersTheClose() throws {
-        try TestServer.run { server in
+    @Test func clientAnswersTheClose() async throws {
+        try await TestServer.runOnThread { server in
             let client = try TestWebSocketClient(port: server.port)
             try client.sendRaw([0x81, 0x02, 0x68, 0x69])
             let close = try client.readFrame()

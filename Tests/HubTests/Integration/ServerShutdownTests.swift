@@ -16,9 +16,9 @@ import WSProtocol
         return done
     }
 
-    @Test func everyClientGets1001AndTheDrainCompletes() throws {
+    @Test func everyClientGets1001AndTheDrainCompletes() async throws {
         // Long close and drain timeouts: shutdown may only return this fast if the clients answer.
-        try TestServer.run({ $0.drainTimeout = 5 }) { server in
+        try await TestServer.runOnThread({ $0.drainTimeout = 5 }) { server in
             let clients = try (0..<3).map { _ in try TestWebSocketClient(port: server.port) }
             let idle = try TestSocket(port: server.port)  // still in the HTTP phase
             #expect(TestDeadline.waitUntil(timeout: 1) { server.connectionCount == 4 })
@@ -42,8 +42,8 @@ import WSProtocol
 
     /// A client that neither answers nor hangs up is dropped at the close timeout, and the
     /// shutdown returns then.
-    @Test func silentClientIsDroppedAtTheCloseTimeout() throws {
-        try TestServer.run({ $0.closeTimeout = 0.3; $0.drainTimeout = 5 }) { server in
+    @Test func silentClientIsDroppedAtTheCloseTimeout() async throws {
+        try await TestServer.runOnThread({ $0.closeTimeout = 0.3; $0.drainTimeout = 5 }) { server in
             let client = try TestWebSocketClient(port: server.port)
             let start = TestDeadline.now()
             let done = Self.shutdownInBackground(server)
@@ -56,8 +56,8 @@ import WSProtocol
 
     /// When the drain timeout is shorter than the close timeout, the drain timeout wins: the
     /// remaining connections are closed and shutdown returns.
-    @Test func drainTimeoutForcesTheRestClosed() throws {
-        try TestServer.run({ $0.closeTimeout = 10; $0.drainTimeout = 0.4 }) { server in
+    @Test func drainTimeoutForcesTheRestClosed() async throws {
+        try await TestServer.runOnThread({ $0.closeTimeout = 10; $0.drainTimeout = 0.4 }) { server in
             let clients = try (0..<2).map { _ in try TestWebSocketClient(port: server.port) }
             let start = TestDeadline.now()
             let done = Self.shutdownInBackground(server)
@@ -70,8 +70,8 @@ import WSProtocol
     }
 
     /// Shutting down an idle server returns at once, and a second call returns too.
-    @Test func idleServerShutsDownAtOnce() throws {
-        try TestServer.run { server in
+    @Test func idleServerShutsDownAtOnce() async throws {
+        try await TestServer.runOnThread { server in
             let start = TestDeadline.now()
             server.shutdown()
             server.shutdown()

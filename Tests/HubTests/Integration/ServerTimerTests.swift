@@ -10,9 +10,9 @@ import WSProtocol
     /// A socket that never completes its request head gets 408 and EOF after the handshake
     /// timeout: one that sends nothing, and one that stops halfway (slowloris).
     @Test(arguments: ["", "GET /health HTTP/1.1\r\nHost: x\r\n"])
-    func handshakeTimeoutAnswers408(_ partial: String) throws {
+    func handshakeTimeoutAnswers408(_ partial: String) async throws {
         // A long close timeout: the EOF right after the 408 is the server's doing, not a timer's.
-        try TestServer.run({ TestServer.shortTimers(&$0); $0.closeTimeout = 5 }) { server in
+        try await TestServer.runOnThread({ TestServer.shortTimers(&$0); $0.closeTimeout = 5 }) { server in
             let socket = try TestSocket(port: server.port)
             let start = TestDeadline.now()
             if !partial.isEmpty { try socket.send(partial) }
@@ -29,8 +29,8 @@ import WSProtocol
 
     /// A silent WebSocket is pinged after the ping interval (`89 00`), and, never answering,
     /// closed with 1001 after the idle timeout.
-    @Test func silentClientIsPingedThenClosedWith1001() throws {
-        try TestServer.run(TestServer.shortTimers) { server in
+    @Test func silentClientIsPingedThenClosedWith1001() async throws {
+        try await TestServer.runOnThread(TestServer.shortTimers) { server in
             let client = try TestWebSocketClient(port: server.port)
             let start = TestDeadline.now()
             let ping = try client.readRaw(count: 2, timeout: 1)
@@ -47,8 +47,8 @@ import WSProtocol
     }
 
     /// A client that answers every ping stays open well past the idle timeout.
-    @Test func clientThatAnswersPingsStaysOpen() throws {
-        try TestServer.run(TestServer.shortTimers) { server in
+    @Test func clientThatAnswersPingsStaysOpen() async throws {
+        try await TestServer.runOnThread(TestServer.shortTimers) { server in
             let client = try TestWebSocketClient(port: server.port)
             let deadline = TestDeadline(seconds: 1.5)
             var pings = 0
@@ -68,8 +68,8 @@ import WSProtocol
 
     /// After the server's close (here the idle one), a client that never answers nor hangs up
     /// loses the TCP connection after the close timeout, not before.
-    @Test func unansweredCloseEndsAfterTheCloseTimeout() throws {
-        try TestServer.run(TestServer.shortTimers) { server in
+    @Test func unansweredCloseEndsAfterTheCloseTimeout() async throws {
+        try await TestServer.runOnThread(TestServer.shortTimers) { server in
             let client = try TestWebSocketClient(port: server.port)
             var frame = try client.readFrame(timeout: 1)
             if frame.opcode == .ping { frame = try client.readFrame(timeout: 1.5) }
@@ -84,8 +84,8 @@ import WSProtocol
     }
 
     /// A client that answers the server's close is let go at once, long before the close timeout.
-    @Test func answeredCloseEndsAtOnce() throws {
-        try TestServer.run({ TestServer.shortTimers(&$0); $0.closeTimeout = 5 }) { server in
+    @Test func answeredCloseEndsAtOnce() async throws {
+        try await TestServer.runOnThread({ TestServer.shortTimers(&$0); $0.closeTimeout = 5 }) { server in
             let client = try TestWebSocketClient(port: server.port)
             var frame = try client.readFrame(timeout: 1)
             if frame.opcode == .ping { frame = try client.readFrame(timeout: 1.5) }

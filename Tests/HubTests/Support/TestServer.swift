@@ -39,3 +39,30 @@ enum TestServer {
         return try body(server)
     }
 }
+
+extension TestServer {
+    /// `run` from an async test, with the body on a thread of its own (see `TestThreadExecutor`)
+    /// and the server's bus at high priority.
+    ///
+    /// The bus (shard actors, `BusPort` tasks) runs on Swift's cooperative pool, one thread per
+    /// core, and so do Swift Testing's tests: synchronous tests that block or compute for seconds
+    /// (the WSProtocol fuzz and deflate round trips run in the same process under `swift test`)
+    /// can hold every pool thread, and a test waiting for a reply through the bus then times
+    /// out. Here the test's blocking body never holds a pool thread, and the bus's tasks are
+    /// created from a high-priority task (they inherit its priority), so the pool serves them
+    /// before the tests' medium-priority work.
+    @discardableResult
+    static func runOnThread<T>(_ configure: (inout HubConfig) -> Void = { _ in }, _ body: (Server) throws -> T) async throws -> T {
+        var c = config()
+        configure(&c)
+        let settings = c
+        let server = try await Task(priority: .high) {
+            try Server(config: settings, logger: Logger(level: .error, sink: MemoryLogSink()))
+        }.value
+        return try await TestThreadExecutor.run {
+            server.start()
+            defer { server.shutdown() }
+            return try body(server)
+        }
+    }
+}

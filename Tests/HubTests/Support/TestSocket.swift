@@ -110,6 +110,20 @@ final class TestSocket {
         }
     }
 
+    /// One non-blocking `recv` into `buffer`: the byte count, 0 on EOF, nil when nothing is
+    /// waiting. Throws `.reset` on ECONNRESET.
+    func receiveNow(into buffer: UnsafeMutableRawBufferPointer) throws(Failure) -> Int? {
+        while true {
+            let n = Glibc.recv(fd, buffer.baseAddress!, buffer.count, Int32(MSG_DONTWAIT))
+            if n >= 0 { return n }
+            let e = errno
+            if e == EINTR { continue }
+            if e == EAGAIN || e == EWOULDBLOCK { return nil }
+            if e == ECONNRESET { throw .reset }
+            throw .receive(e)
+        }
+    }
+
     /// Reads until the peer closes its side and returns everything read. Throws `.timeout` if the
     /// EOF does not come within `timeout` seconds, `.reset` on ECONNRESET.
     func readToEnd(timeout: Double) throws(Failure) -> [UInt8] {

@@ -33,6 +33,9 @@ final class TestWebSocketClient {
     private var parser = WebSocketFrameParser(options: .init(requireMask: false, allowRSV1: true))
     private var current: (header: WebSocketFrameHeader, payload: [UInt8])?
     private var rng = SystemRandomNumberGenerator()
+    /// Inflates RSV1 messages when permessage-deflate was negotiated. The hub always negotiates
+    /// `server_no_context_takeover`, so every message is inflated from an empty window.
+    private lazy var inflater = Inflater(windowBits: 15)
 
     /// Connects and upgrades on `path`. `extraHeaders` are added to the request as given;
     /// `receiveBuffer` caps the socket's SO_RCVBUF.
@@ -154,6 +157,61 @@ final class TestWebSocketClient {
         let all = buffer + rest
         buffer.removeAll()
         return all
+    }
+
+    /// A message's payload as the application sees it: inflated when RSV1 is set (permessage-deflate
+    /// negotiated), as sent otherwise.
+    func applicationPayload(of message: TestFrame) throws -> [UInt8] {
+        guard message.rsv1 else { return message.payload }
+        guard deflateNegotiated else { throw Failure.handshake("RSV1 set without permessage-deflate") }
+        return try inflater.inflateMessage(message.payload, limit: 64 << 20, noContextTakeover: true)
+    }
+
+    /// Reads whatever the socket holds without blocking (into `scratch`) and appends every whole
+    /// frame to `frames`, in order. Returns false once the server has closed the connection.
+    /// For tests that drive many clients from one thread with `poll(2)`.
+    func readAvailableFrames(into frames: inout [TestFrame], scratch: UnsafeMutableRawBufferPointer) throws -> Bool {
+        var open = true
+        while true {
+            guard let n = try socket.receiveNow(into: scratch) else { break }
+            if n == 0 {
+                open = false
+                break
+            }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+            if n < scratch.count { break }
+        }
+        try parseAllBuffered(into: &frames)
+        return open
+    }
+
+    /// Every whole frame in the buffer, parsed in one pass (the buffer is trimmed once).
+    private func parseAllBuffered(into frames: inout [TestFrame]) throws {
+        var failure: WebSocketError?
+        var consumed = 0
+        buffer.withUnsafeMutableBytes { raw in
+            var input = raw
+            loop: while true {
+                switch parser.next(&input) {
+                case .needMore:
+                    break loop
+                case .chunk(let header, let bytes, let first, let last):
+                    if first { current = (header, []) }
+                    current!.payload.append(contentsOf: bytes)
+                    if last {
+                        let (h, payload) = current!
+                        current = nil
+                        frames.append(TestFrame(opcode: h.opcode, fin: h.fin, rsv1: h.rsv1, payload: payload))
+                    }
+                case .failed(let error):
+                    failure = error
+                    break loop
+                }
+            }
+            consumed = raw.count - input.count
+        }
+        buffer.removeFirst(consumed)
+        if let failure { throw Failure.frame(failure) }
     }
 
     /// Feeds the buffered bytes to the parser until a frame is complete or they run out.
