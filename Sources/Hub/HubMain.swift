@@ -1,3 +1,4 @@
+import Broadcast
 import Dispatch
 import Foundation
 import Glibc
@@ -32,9 +33,21 @@ enum HubMain {
         let logger = Logger(level: config.logLevel)
         signal(SIGPIPE, SIG_IGN)
         let fileLimit = Socket.raiseFileLimit()
+        // The store first: a hub that cannot open or migrate it does not start half-working.
+        let store: Store
+        do {
+            store = try Store.open(dataDir: config.dataDir)
+        } catch {
+            logger.error("store_failed", [("reason", .string("\(error)"))])
+            writeStderr("hub: cannot open the store in \(config.dataDir): \(error)\n")
+            return 1
+        }
+        let verifier = StoreTokenVerifier(store: store, jwtSecret: config.jwtSecret.isEmpty ? nil : Array(config.jwtSecret.utf8),
+                                          leeway: Int64(config.jwtLeeway))
         let server: Server
         do {
-            server = try Server(config: config, logger: logger)
+            server = try Server(config: config, logger: logger, verifier: verifier, database: StoreHealthCheck(store: store),
+                                store: store)
         } catch {
             logger.error("start_failed", [("reason", .string("\(error)"))])
             writeStderr("hub: cannot start: \(error)\n")
@@ -57,6 +70,7 @@ enum HubMain {
         }
         server.start()
         let base = "\(config.host.contains(":") ? "[\(config.host)]" : config.host):\(server.port)"
+        firstRunAdminToken(store, dashboard: "http://\(base)/admin", logger: logger)
         logger.info("listening", [
             ("port", .int(server.port)), ("health", .string("http://\(base)/health")),
             ("echo", config.echo ? .string("ws://\(base)/echo") : .null),
@@ -67,6 +81,33 @@ enum HubMain {
         logger.info("stopped", [])
         _ = sources
         return 0
+    }
+
+    /// On the first start (no active admin token in the store) an admin token is created and
+    /// printed once, on stdout, with the dashboard link; only its hash is kept.
+    static func firstRunAdminToken(_ store: Store, dashboard: String, logger: Logger) {
+        let result = DispatchSemaphore(value: 0)
+        final class Box: @unchecked Sendable { var secret: String?; var error: String? }
+        let box = Box()
+        Task.onHub {
+            do { box.secret = try await store.ensureAdminToken() } catch { box.error = "\(error)" }
+            result.signal()
+        }
+        result.wait()
+        if let error = box.error {
+            logger.error("admin_token_failed", [("reason", .string(error))])
+        } else if let secret = box.secret {
+            logger.info("admin_token_created", [("user", "admin"), ("dashboard", .string(dashboard))])
+            writeStdout("""
+
+                First start: an admin token was created. It is shown this once; only its hash is stored.
+                  admin token: \(secret)
+                  dashboard:   \(dashboard)#token=\(secret)
+                More tokens: hub token create --user NAME [--admin] (see hub token --help).
+
+
+                """)
+        }
     }
 
     static func writeStdout(_ s: String) { write(1, s) }

@@ -70,6 +70,9 @@ enum ConfigOptions {
                 help: "Commands allowed in a burst above the rate."),
         integer("rate_limit_strikes", \.rateLimitStrikes, in: 1...ConfigValueParser.maxSize, valueName: "N",
                 help: "Rate-limited commands in a row before close 4429."),
+        string("jwt_secret", \.jwtSecret, valueName: "SECRET", help: "HS256 secret for JWTs; empty: JWTs are refused.",
+               parse: { text throws(ConfigError) in text }),
+        duration("jwt_leeway", \.jwtLeeway, help: "Clock skew allowed on a JWT's exp and nbf."),
         duration("admin_interval", \.adminInterval, help: "Seconds between admin.metrics snapshots on /ws/admin."),
         duration("auth_timeout", \.authTimeout, help: "Time to present a token on /ws/auth and /ws/admin (then close 4401)."),
         ConfigOption(
@@ -110,7 +113,7 @@ enum ConfigOptions {
     ]
 
     /// Options whose values are secrets: error messages never repeat them.
-    static let secretKeys: Set<String> = ["api_keys"]
+    static let secretKeys: Set<String> = ["api_keys", "jwt_secret"]
 
     /// `value` as an error message may show it for the option `key`.
     static func shown(_ value: String, key: String) -> String {

@@ -89,6 +89,10 @@ struct HubConfig: Sendable, Equatable {
     var rateBurst: Int = 10_000
     /// Rate-limited commands in a row after which the connection is closed with 4429.
     var rateLimitStrikes: Int = 1000
+    /// The HS256 secret for JWTs (`HUB_JWT_SECRET`); empty: JWTs are refused, only stored tokens work.
+    var jwtSecret: String = ""
+    /// Clock skew allowed on a JWT's `exp` and `nbf`, in seconds.
+    var jwtLeeway: Double = 30
     /// Seconds between `admin.metrics` snapshots on `/ws/admin`.
     var adminInterval: Double = 1
     /// Time a client of `/ws/auth` or `/ws/admin` has to present a token (then close 4401).

@@ -20,6 +20,8 @@ final class Server: Sendable {
     private let allDone = DispatchSemaphore(value: 0)
 
     /// Binds the listeners (throws when the address is taken or invalid); nothing runs yet.
+    /// The identity store, when the daemon has one (the admin audit log writes to it).
+    let store: Store?
     /// Checks tokens of `/ws/auth` and `/ws/admin`.
     let verifier: any TokenVerifier
     private let adminStream = Mutex<AdminStream?>(nil)
@@ -35,8 +37,9 @@ final class Server: Sendable {
     /// `database` is the store's health check (`/ready`, `/health/database`); nil until a store is
     /// wired, reported as `not_configured`.
     init(config: HubConfig, logger: Logger, verifier: any TokenVerifier = RefusingTokenVerifier(),
-         database: (any HealthCheck)? = nil) throws {
+         database: (any HealthCheck)? = nil, store: Store? = nil) throws {
         self.verifier = verifier
+        self.store = store
         status = HubStatus(loopCount: max(1, config.loops), adminInterval: config.adminInterval, database: database)
         authFailures = FailureLimiter(limit: config.authFailuresPerMinute)
         self.config = config

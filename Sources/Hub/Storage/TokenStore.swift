@@ -141,6 +141,14 @@ final class TokenStore {
         return stamp
     }
 
+    /// A health probe: takes the write lock (`BEGIN IMMEDIATE`, so a read-only or locked-out file
+    /// fails), reads the revocation stamp, and rolls back: nothing is written.
+    func writeProbe() throws(StoreError) -> Int64 {
+        try database.execute("BEGIN IMMEDIATE")
+        defer { try? database.execute("ROLLBACK") }
+        return try revocationStamp()
+    }
+
     /// Whether some admin token is unrevoked and unexpired at `now`.
     func hasActiveAdminToken(now: Int64 = TokenStore.now()) throws(StoreError) -> Bool {
         let rows = try database.query(
