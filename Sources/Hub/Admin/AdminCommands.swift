@@ -55,7 +55,12 @@ enum AdminCommands {
                 return reply(c, CommandError(code: .badRequest, message: #"kick needs "args":{"client":"c-…"}"#, id: id))
             }
             let by = (c.handler as? Session)?.identity.user ?? "?"
+            let store = (c.handler as? Session)?.settings.store
             gather(from: loop.allLoops, { l in l.kick(client: client, by: by) ? 1 : 0 }) { (found: [Int]) in
+                if found.contains(1), let store {
+                    // The audit log of admin actions (identity issue): who kicked whom.
+                    Task.onHub { try? await store.audit(actor: by, action: "kick", target: client) }
+                }
                 var o = JSONObjectWriter()
                 o.string("client", client)
                 o.bool("kicked", found.contains(1))

@@ -46,7 +46,7 @@ final class Server: Sendable {
         self.logger = logger
         let node = config.node.isEmpty ? "hub-" + String(UInt32.random(in: 0...UInt32.max), radix: 36) : config.node
         self.node = node
-        let sessions = SessionSettings(config: config, node: node, verifier: verifier)
+        let sessions = SessionSettings(config: config, node: node, verifier: verifier, store: store)
         let bus = Bus(namespaces: sessions.namespaces)
         self.bus = bus
         let router = Router(config: config, sessions: sessions, metrics: metrics, status: status, authFailures: authFailures)

@@ -20,9 +20,12 @@ struct SessionSettings: Sendable {
     var verifier: any TokenVerifier
     /// Time a client of an authenticated endpoint has to present a token, in ms.
     var authTimeoutMs: UInt64
+    /// Where admin actions are written to the audit log (nil: a hub without a store).
+    var store: Store?
 
-    init(config: HubConfig, node: String, verifier: any TokenVerifier = RefusingTokenVerifier()) {
+    init(config: HubConfig, node: String, verifier: any TokenVerifier = RefusingTokenVerifier(), store: Store? = nil) {
         self.verifier = verifier
+        self.store = store
         authTimeoutMs = UInt64(max(0, config.authTimeout * 1000))
         self.node = node
         pingSeconds = Int(config.pingInterval.rounded())
