@@ -20,10 +20,14 @@ struct SessionSettings: Sendable {
     var verifier: any TokenVerifier
     /// Time a client of an authenticated endpoint has to present a token, in ms.
     var authTimeoutMs: UInt64
+    /// The clock leeway on a JWT's `exp`, in seconds: the verifier accepts it that long after,
+    /// so its session lasts that long too.
+    var jwtLeeway: Int64
 
     init(config: HubConfig, node: String, verifier: any TokenVerifier = RefusingTokenVerifier()) {
         self.verifier = verifier
         authTimeoutMs = UInt64(max(0, config.authTimeout * 1000))
+        jwtLeeway = Int64(max(0, config.jwtLeeway))
         self.node = node
         pingSeconds = Int(config.pingInterval.rounded())
         maxCommandBytes = config.maxCommandBytes
