@@ -50,8 +50,12 @@ import Testing
             try AuthClient(port: hub.port, token: expired).expectClose(reason: "token expired")
             // Within the leeway it is still accepted.
             let lenient = try IdentityHub.jwt(sub: "alice", expiresIn: -5)
-            let (_, welcome) = try AuthClient.welcomed(port: hub.port, token: lenient)
+            let (client, welcome) = try AuthClient.welcomed(port: hub.port, token: lenient)
             #expect(welcome.json["user"] as? String == "alice")
+            // Accepted means usable: the session does not end at once for the expiry the
+            // verifier forgave.
+            #expect(try client.call(#"{"op":"ping","id":1}"#, id: 1).reply.result != nil)
+            #expect(try client.nextIfAny(timeout: 1.2) == nil)
         }
     }
 

@@ -19,6 +19,19 @@ import Testing
         }
     }
 
+    /// A JWT the verifier accepted within the leeway lasts until `exp` plus the leeway.
+    @Test func jwtWithinTheLeewayClosesWhenTheLeewayRunsOut() async throws {
+        try await IdentityHub.run({ $0.jwtLeeway = 2 }) { hub in
+            let exp = Store.now() - 1
+            let jwt = try JWT.sign(claims: ["sub": "alice", "exp": exp], secret: Array(IdentityHub.jwtSecret.utf8))
+            let (client, _) = try AuthClient.welcomed(port: hub.port, token: jwt)
+            #expect(try client.call(#"{"op":"ping","id":1}"#, id: 1).reply.result != nil)
+            try client.expectClose(reason: "token expired", timeout: 6)
+            let now = Store.now()
+            #expect(now >= exp + 2 && now <= exp + 5, "closed at \(now), exp \(exp), leeway 2 s")
+        }
+    }
+
     @Test func storedTokenExpiryClosesTheConnection() async throws {
         try await IdentityHub.run { hub in
             let token = try hub.createToken(user: "alice", ttl: 2)
