@@ -1,3 +1,4 @@
+import Broadcast
 import Dispatch
 import Foundation
 import Testing
@@ -60,10 +61,11 @@ final class IdentityHub: @unchecked Sendable {
 
     // MARK: - Tokens (blocking; call from the test's own thread)
 
-    /// Waits for `work` on the hub's executor, blocking the calling (test) thread.
+    /// Waits for `work` on the hub's executor (not the cooperative pool, which busy tests may
+    /// hold), blocking the calling (test) thread.
     func wait<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
         let box = ResultBox<T>(), done = DispatchSemaphore(value: 0)
-        Task.detached {
+        Task.onHub {
             do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
             done.signal()
         }
