@@ -101,7 +101,8 @@ final class Server: Sendable {
 
     /// Polls the verifier's revocation stamp twice a second; when it moves (a `hub token revoke`
     /// in any process), every loop re-checks its sessions' tokens, so a revoked token's live
-    /// connections close with 4401 within a second.
+    /// connections close with 4401 within a second. The first poll re-checks too: a revocation
+    /// between the start and that first reading would otherwise become the baseline, unnoticed.
     private func watchRevocations() {
         final class LastStamp: Sendable { let value = Mutex<Int64?>(nil) }
         let last = LastStamp()
@@ -112,7 +113,7 @@ final class Server: Sendable {
                 record.ran()
                 let changed = last.value.withLock { l -> Bool in
                     defer { l = stamp }
-                    return l != nil && l != stamp
+                    return l != stamp
                 }
                 if changed { for loop in loops { loop.post(.run { $0.recheckTokens() }) } }
             }

@@ -60,7 +60,7 @@ final class Session: ConnectionHandler {
         if !ready {
             c.loop.metrics.authFailure()
             c.close(.unauthorized, reason: "authentication timeout")
-        } else if let exp = auth?.expiresAt, Self.unixNow() >= exp {
+        } else if let exp = sessionExpiry, Self.unixNow() >= exp {
             c.close(.unauthorized, reason: "token expired")
         } else {
             scheduleExpiry(c)
@@ -125,9 +125,17 @@ final class Session: ConnectionHandler {
         }
     }
 
+    /// When the session's token stops being accepted (Unix seconds): a stored token's expiry, a
+    /// JWT's `exp` plus the leeway the verifier allows (else a JWT accepted within the leeway
+    /// would be closed right after its welcome).
+    private var sessionExpiry: Int64? {
+        guard let a = auth, let exp = a.expiresAt else { return nil }
+        return a.tokenID == nil ? exp + settings.jwtLeeway : exp
+    }
+
     /// Closes with 4401 when the token expires (unless an `auth` refreshes it first).
     private func scheduleExpiry(_ c: Connection) {
-        guard let exp = auth?.expiresAt else { c.setHandlerDeadline(nil); return }
+        guard let exp = sessionExpiry else { c.setHandlerDeadline(nil); return }
         let left = max(0, exp - Self.unixNow())
         c.setHandlerDeadline(c.loop.now + UInt64(left) * 1000)
     }

@@ -22,11 +22,15 @@ struct SessionSettings: Sendable {
     var authTimeoutMs: UInt64
     /// Where admin actions are written to the audit log (nil: a hub without a store).
     var store: Store?
+    /// The clock leeway on a JWT's `exp`, in seconds: the verifier accepts it that long after,
+    /// so its session lasts that long too.
+    var jwtLeeway: Int64
 
     init(config: HubConfig, node: String, verifier: any TokenVerifier = RefusingTokenVerifier(), store: Store? = nil) {
         self.verifier = verifier
         self.store = store
         authTimeoutMs = UInt64(max(0, config.authTimeout * 1000))
+        jwtLeeway = Int64(max(0, config.jwtLeeway))
         self.node = node
         pingSeconds = Int(config.pingInterval.rounded())
         maxCommandBytes = config.maxCommandBytes
