@@ -67,6 +67,16 @@ import Testing
             #expect(!listed, "\(id) still listed 2 s after its close handshake")
             let again = try admin.result(#"{"op":"admin","id":4,"action":"kick","args":{"client":"\#(id)"}}"#, id: 4)
             #expect(again["kicked"] as? Bool == false, "\(again)")
+            // The kick is in the audit log, naming the operator and the client (once).
+            let store = hub.store
+            var kicks: [AuditEntry] = []
+            for _ in 0..<20 where kicks.isEmpty {
+                kicks = try hub.wait { try await store.recentAudit(limit: 50) }.filter { $0.action == "kick" }
+                if kicks.isEmpty { Thread.sleep(forTimeInterval: 0.1) }
+            }
+            #expect(kicks.count == 1, "\(kicks)")
+            #expect(kicks.first?.target == id)
+            #expect(kicks.first?.actor == "root")
         }
     }
 
