@@ -63,7 +63,7 @@ private let hello = Array("Hello".utf8)
         let deflater = Deflater(windowBits: 8)
         #expect(deflater.windowBits == 8)
         let inflater = Inflater(windowBits: 8)
-        var rng = ZlibRandom(seed: 8)
+        var rng = SeededRandom(seed: 8)
         let block = rng.bytes(300)  // repeats at distance 300: inside 512, outside 256
         var repetitive: [UInt8] = []
         for i in 0..<3000 { repetitive += block; repetitive.append(UInt8(truncatingIfNeeded: i)) }
@@ -77,7 +77,7 @@ private let hello = Array("Hello".utf8)
     /// Control for the test above: a real 1 KiB window does emit distance 300 across messages, and a
     /// 256-byte inflater rejects it, so that test's data does exercise the 250-byte distance cap.
     @Test func windowBits10IsTooFarForA256ByteWindow() throws {
-        var rng = ZlibRandom(seed: 10)
+        var rng = SeededRandom(seed: 10)
         let block = rng.bytes(300)
         let deflater = Deflater(windowBits: 10)
         let inflater = Inflater(windowBits: 8)
@@ -95,7 +95,7 @@ private let hello = Array("Hello".utf8)
     @Test(arguments: [0, 1, 125, 1024, 64 * 1024, 1 << 20], 8...15)
     func roundTrip(size: Int, windowBits: Int) throws {
         for noContextTakeover in [false, true] {
-            var rng = ZlibRandom(seed: UInt64(size * 16 + windowBits))
+            var rng = SeededRandom(seed: UInt64(size * 16 + windowBits))
             let deflater = Deflater(windowBits: windowBits)
             let inflater = Inflater(windowBits: windowBits)
             let wide = Inflater(windowBits: 15)  // a larger window always decodes a smaller one
@@ -115,7 +115,7 @@ private let hello = Array("Hello".utf8)
     /// Every level, including 0 (stored blocks only), produces a valid stripped stream.
     @Test(arguments: -1...9)
     func everyLevelRoundTrips(level: Int) throws {
-        var rng = ZlibRandom(seed: UInt64(level + 100))
+        var rng = SeededRandom(seed: UInt64(level + 100))
         let deflater = Deflater(level: level, memLevel: 9)
         let inflater = Inflater()
         for message in [rng.text(70_000), [], rng.bytes(40_000), rng.text(10)] {

@@ -33,7 +33,7 @@ func rfcExamplesParseSplitAtEveryPosition(index: Int) {
 }
 
 @Test func rfcExamplesParseInRandomChunkings() {
-    var rng = FrameRandom(seed: 6455)
+    var rng = SeededRandom(seed: 6455)
     for (name, bytes, expected, options) in rfcFixtures {
         for _ in 0..<200 {
             let cuts = randomCuts(bytes.count, &rng)
@@ -69,7 +69,7 @@ func rfcExamplesParseSplitAtEveryPosition(index: Int) {
 }
 
 @Test func roundTripOfRandomFramesInRandomChunks() {
-    var rng = FrameRandom(seed: 42)
+    var rng = SeededRandom(seed: 42)
     for _ in 0..<300 {
         var stream: [UInt8] = []
         var expected: [Got] = []
@@ -223,7 +223,7 @@ func validCloseCodesAreAccepted(code: UInt16) {
 }
 
 @Test func randomBytesOnlyYieldProtocolEvents() {
-    var rng = FrameRandom(seed: 1234)
+    var rng = SeededRandom(seed: 1234)
     for _ in 0..<3000 {
         let count = Int.random(in: 0...200, using: &rng)
         let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }

@@ -49,21 +49,8 @@ func clientFrame(_ op: WebSocketOpcode, _ payload: [UInt8], fin: Bool = true, rs
     WebSocketFrameEncoder.frame(op, payload: payload, fin: fin, rsv1: rsv1, maskKey: key)
 }
 
-/// SplitMix64: a tiny seeded generator so random tests are repeatable.
-struct FrameRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random ascending cut points for a buffer of `count` bytes.
-func randomCuts(_ count: Int, _ rng: inout FrameRandom) -> [Int] {
+func randomCuts(_ count: Int, _ rng: inout SeededRandom) -> [Int] {
     guard count > 1 else { return [] }
     let n = Int.random(in: 0...min(count - 1, 12), using: &rng)
     return Array(Set((0..<n).map { _ in Int.random(in: 1..<count, using: &rng) })).sorted()

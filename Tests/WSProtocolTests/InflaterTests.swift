@@ -59,7 +59,7 @@ private func inflatePieces(
 
     /// Every split position of a compressed text message, with the window shared across messages.
     @Test func everySplitOfCompressedText() throws {
-        var rng = ZlibRandom(seed: 1)
+        var rng = SeededRandom(seed: 1)
         let message = rng.text(3000)
         let deflater = Deflater()
         let first = deflater.compressMessage(message, noContextTakeover: false)
@@ -75,7 +75,7 @@ private func inflatePieces(
     /// Seeded random chunkings (empty pieces included) of large messages give the same output.
     @Test(arguments: [1, 7, 300, 20_000])
     func randomChunkings(maxPiece: Int) throws {
-        var rng = ZlibRandom(seed: UInt64(maxPiece))
+        var rng = SeededRandom(seed: UInt64(maxPiece))
         let deflater = Deflater()
         let inflater = Inflater()
         let messages = [rng.text(200_000), rng.bytes(70_000), rng.text(200_000), []]
@@ -97,7 +97,7 @@ private func inflatePieces(
         let limit = 1 << 20
         let inflater = Inflater()
         var out: [UInt8] = []
-        var rng = ZlibRandom(seed: 50)
+        var rng = SeededRandom(seed: 50)
         let pieces = maxPiece == Int.max ? [0..<bomb.count] : rng.chunking(total: bomb.count, maxPiece: maxPiece)
         #expect(throws: InflateError.tooBig) {
             for piece in pieces {
@@ -116,7 +116,7 @@ private func inflatePieces(
 
     /// The limit counts bytes already in `output`, and a message of exactly `limit` bytes fits.
     @Test func limitIsInclusiveAndCountsExistingOutput() throws {
-        var rng = ZlibRandom(seed: 3)
+        var rng = SeededRandom(seed: 3)
         let message = rng.text(100_000)
         let compressed = Deflater().compressMessage(message, noContextTakeover: true)
         #expect(try Inflater().inflateMessage(compressed, limit: 100_000, noContextTakeover: true) == message)
@@ -183,7 +183,7 @@ private func inflatePieces(
     /// Random bytes, and valid streams with random bit flips, only ever give output or an InflateError.
     @Test(arguments: 0..<4)
     func randomInputNeverCrashes(seed: Int) {
-        var rng = ZlibRandom(seed: UInt64(seed) &* 0x1234_5678)
+        var rng = SeededRandom(seed: UInt64(seed) &* 0x1234_5678)
         let inflater = Inflater(windowBits: 8 + seed * 2)
         let valid = Deflater(windowBits: 8 + seed * 2).compressMessage(rng.text(5000), noContextTakeover: false)
         var outcomes = (ok: 0, corrupt: 0, tooBig: 0)

@@ -2,7 +2,7 @@ import Testing
 @testable import WSProtocol
 
 @Test func utf8AcceptsWhatSwiftAccepts() {
-    var rng = FrameRandom(seed: 3629)
+    var rng = SeededRandom(seed: 3629)
     for _ in 0..<5000 {
         let count = Int.random(in: 0...40, using: &rng)
         // Bias toward bytes that form sequences.
@@ -40,7 +40,7 @@ import Testing
 }
 
 @Test func maskingIsChunkableAndMatchesBytewise() {
-    var rng = FrameRandom(seed: 5)
+    var rng = SeededRandom(seed: 5)
     let key: (UInt8, UInt8, UInt8, UInt8) = (0x37, 0xfa, 0x21, 0x3d)
     for size in [0, 1, 3, 7, 8, 9, 31, 32, 33, 100, 1000] {
         let data = (0..<size).map { _ in UInt8.random(in: 0...255, using: &rng) }

@@ -1,17 +1,5 @@
-/// SplitMix64: a tiny, fast, seeded generator so every zlib test input is reproducible.
-struct ZlibRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Generators of zlib test inputs on top of the shared seeded generator.
+extension SeededRandom {
     /// `count` uniformly random bytes: incompressible input.
     mutating func bytes(_ count: Int) -> [UInt8] {
         var out = [UInt8]()
