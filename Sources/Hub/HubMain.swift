@@ -44,10 +44,16 @@ enum HubMain {
         }
         let verifier = StoreTokenVerifier(store: store, jwtSecret: config.jwtSecret.isEmpty ? nil : Array(config.jwtSecret.utf8),
                                           leeway: Int64(config.jwtLeeway))
+        // The verifier's store breaker and verdict cache are reported by the server's health and
+        // metrics, and the cache is swept by its `cache_eviction` task.
+        let breakers = CircuitBreakerRegistry()
+        breakers.register(verifier.breaker)
+        let caches = CacheRegistry()
+        caches.register(verifier.cache)
         let server: Server
         do {
             server = try Server(config: config, logger: logger, verifier: verifier, database: StoreHealthCheck(store: store),
-                                store: store)
+                                store: store, breakers: breakers, caches: caches)
         } catch {
             logger.error("start_failed", [("reason", .string("\(error)"))])
             writeStderr("hub: cannot start: \(error)\n")

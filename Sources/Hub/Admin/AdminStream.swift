@@ -3,9 +3,10 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The admin stream: every `interval` a JSON snapshot of the hub is published on `admin.metrics`,
-/// which `/ws/admin` sessions are subscribed to from the start (PROTOCOL.md: snapshots arrive
-/// without subscribing). Rates are per second since the previous snapshot.
+/// The admin stream: every `admin_interval` (the `admin_stream` task of the server's scheduler)
+/// a JSON snapshot of the hub is published on `admin.metrics`, which `/ws/admin` sessions are
+/// subscribed to from the start (PROTOCOL.md: snapshots arrive without subscribing). Rates are
+/// per second since the previous snapshot.
 final class AdminStream: Sendable {
     static let topic = "admin.metrics"
 
@@ -22,22 +23,12 @@ final class AdminStream: Sendable {
     private let server: Server
     private let port: BusPort
     private let previous = Mutex(Previous())
-    private let timer = Mutex<RepeatingTimer?>(nil)
-    private let interval: Double
     private let startedNs = MonotonicClock.nowNs()
 
-    init(server: Server, interval: Double) {
+    init(server: Server) {
         self.server = server
         self.port = server.bus.publisherPort()
-        self.interval = interval
     }
-
-    func start() {
-        let t = RepeatingTimer(label: "hub.admin-stream", interval: interval) { [self] in Task.onHub { await self.publish() } }
-        timer.withLock { $0 = t }
-    }
-
-    func stop() { timer.withLock { $0?.cancel(); $0 = nil } }
 
     /// Builds one snapshot and publishes it.
     func publish() async {
@@ -62,8 +53,8 @@ final class AdminStream: Sendable {
             p = cur
             return old
         }
-        // Two snapshots may overlap (timer ticks queue up when the pool is busy): `prev` can be
-        // newer than `now`, so no unsigned subtraction that could trap.
+        // The scheduler never overlaps two runs, but `snapshot()` may also be called directly:
+        // `prev` can then be newer than `now`, so no unsigned subtraction that could trap.
         let seconds = prev.timeNs == 0 ? 1 : max(0.001, Double(now > prev.timeNs ? now - prev.timeNs : 0) / 1e9)
         func rate(_ a: Int, _ b: Int) -> Double { prev.timeNs == 0 ? 0 : (Double(a - b) / seconds * 10).rounded() / 10 }
         let before = prev.latency.isEmpty ? Array(repeating: 0, count: counts.count) : prev.latency

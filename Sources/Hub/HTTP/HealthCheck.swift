@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 /// The state of one part of the hub as the health endpoints report it (PROTOCOL.md: 200 unless
@@ -55,37 +54,9 @@ struct ClosureHealthCheck: HealthCheck {
     func check() async -> HealthCheckResult { await body() }
 }
 
-/// When a periodic task last ran: two relaxed atomics, bumped by the task itself.
-final class PeriodicTaskRecord: Sendable {
-    let name: String
-    /// Seconds between runs.
-    let interval: Double
-    private let lastRunUnixMs = Atomic<Int64>(0)
-    private let runCount = Atomic<Int>(0)
-
-    init(name: String, interval: Double) {
-        self.name = name
-        self.interval = interval
-    }
-
-    /// The task ran now.
-    func ran() {
-        lastRunUnixMs.store(Int64(Date().timeIntervalSince1970 * 1000), ordering: .relaxed)
-        runCount.add(1, ordering: .relaxed)
-    }
-
-    /// Unix time in ms of the last run, nil before the first.
-    var lastRunMs: Int64? {
-        let v = lastRunUnixMs.load(ordering: .relaxed)
-        return v == 0 ? nil : v
-    }
-
-    var runs: Int { runCount.load(ordering: .relaxed) }
-}
-
 /// What the health endpoints know about the running server: when it started, which loops run,
-/// the injected store check, and the periodic tasks' last runs. Made by `Server` and shared by
-/// every loop's router.
+/// the injected store check, and the operations parts (background tasks, circuit breakers,
+/// caches). Made by `Server` and shared by every loop's router.
 final class HubStatus: Sendable {
     /// A loop thread's life.
     enum LoopState: String, Sendable {
@@ -97,15 +68,20 @@ final class HubStatus: Sendable {
     let startedNs = MonotonicClock.nowNs()
     /// The store check (`nil`: no store wired yet, reported `not_configured`).
     let database: (any HealthCheck)?
-    /// The revocation watch of `Server` (polls the verifier's stamp).
-    let revocationWatch = PeriodicTaskRecord(name: "revocation_watch", interval: Server.revocationPollInterval)
-    /// Seconds between admin-stream snapshots (the stream's last run is read from its topic's history).
-    let adminInterval: Double
+    /// The periodic tasks (`/health/background-tasks`).
+    let scheduler: TaskScheduler
+    /// The circuit breakers (`/health/circuit-breakers`, `hub_circuit_breaker_*`).
+    let breakers: CircuitBreakerRegistry
+    /// The caches (`/health/cache`, `hub_cache_*`).
+    let caches: CacheRegistry
     private let loops: Mutex<[LoopState]>
 
-    init(loopCount: Int, adminInterval: Double, database: (any HealthCheck)? = nil) {
+    init(loopCount: Int, database: (any HealthCheck)? = nil, scheduler: TaskScheduler = TaskScheduler(),
+         breakers: CircuitBreakerRegistry = CircuitBreakerRegistry(), caches: CacheRegistry = CacheRegistry()) {
         self.database = database
-        self.adminInterval = adminInterval
+        self.scheduler = scheduler
+        self.breakers = breakers
+        self.caches = caches
         loops = Mutex(Array(repeating: .notStarted, count: max(1, loopCount)))
     }
 

@@ -1,6 +1,5 @@
 import Broadcast
 import Dispatch
-import Foundation
 import Synchronization
 import WSProtocol
 
@@ -12,9 +11,10 @@ import WSProtocol
 /// | `/ready` | 200 when every loop runs and the store (if any) is writable, else 503 |
 /// | `/health/websocket` | connections per endpoint, each loop's state and a mailbox round trip |
 /// | `/health/database` | the injected store check, `not_configured` without one |
-/// | `/health/cache`, `/health/circuit-breakers` | `not_configured`: the hub has neither |
+/// | `/health/cache` | each cache: entries, bytes, budget, hits, misses, evictions, hit ratio |
+/// | `/health/circuit-breakers` | each breaker: state, counts, last error; `degraded` while one is open |
 /// | `/health/ai` | the engines dream, mirror, telepathy: `not_configured` until they land |
-/// | `/health/background-tasks` | the admin stream and the revocation watch: interval, last run |
+/// | `/health/background-tasks` | each scheduled task: interval, last run, duration, runs, last error |
 /// | `/health/comprehensive` | all of the above; `status` is the worst (not_configured = ok) |
 ///
 /// Every answer is JSON with `status` ∈ ok, degraded, down, not_configured; `down` answers 503,
@@ -50,34 +50,37 @@ struct HealthRoutes: Sendable {
             o.int("uptime_s", Int(status.uptimeSeconds))
             return .respond(Self.answer(.ok, o.finish(), headOnly: isHead))
         }
-        // The parts that do not exist answer on the spot too.
+        // The parts that are in-memory records (or do not exist) answer on the spot too.
+        let onTheSpot: (HealthStatus, [UInt8])?
         switch head.path {
-        case "/health/cache": return .respond(Self.answer(.notConfigured, Self.notConfigured("the hub has no cache").1, headOnly: isHead))
-        case "/health/ai": return .respond(Self.answer(.notConfigured, Self.ai().1, headOnly: isHead))
-        case "/health/circuit-breakers": return .respond(Self.answer(.notConfigured, Self.circuitBreakers().1, headOnly: isHead))
-        default: break
+        case "/health/cache": onTheSpot = cache()
+        case "/health/ai": onTheSpot = Self.ai()
+        case "/health/circuit-breakers": onTheSpot = circuitBreakers()
+        case "/health/background-tasks": onTheSpot = backgroundTasks()
+        default: onTheSpot = nil
         }
+        if let (s, body) = onTheSpot { return .respond(Self.answer(s, body, headOnly: isHead)) }
         let path = head.path
         return .deferred { loop, done in
             let loops = loop.allLoops
             Task.onHub {
-                let (s, body) = await self.report(path, loops: loops, port: loop.busPort)
+                let (s, body) = await self.report(path, loops: loops)
                 done(Self.answer(s, body, headOnly: isHead))
             }
         }
     }
 
     /// One endpoint's status and JSON body.
-    func report(_ path: String, loops: [EventLoop], port: BusPort) async -> (HealthStatus, [UInt8]) {
+    func report(_ path: String, loops: [EventLoop]) async -> (HealthStatus, [UInt8]) {
         switch path {
         case "/ready": return await ready(loops)
         case "/health/websocket": return await websocket(loops)
         case "/health/database": return await database()
-        case "/health/cache": return Self.notConfigured("the hub has no cache")
+        case "/health/cache": return cache()
         case "/health/ai": return Self.ai()
-        case "/health/circuit-breakers": return Self.circuitBreakers()
-        case "/health/background-tasks": return await backgroundTasks(port)
-        default: return await comprehensive(loops, port: port)
+        case "/health/circuit-breakers": return circuitBreakers()
+        case "/health/background-tasks": return backgroundTasks()
+        default: return await comprehensive(loops)
         }
     }
 
@@ -160,13 +163,6 @@ struct HealthRoutes: Sendable {
         return (r.status, o.finish())
     }
 
-    static func notConfigured(_ message: String) -> (HealthStatus, [UInt8]) {
-        var o = JSONObjectWriter()
-        o.string("status", HealthStatus.notConfigured.rawValue)
-        o.string("message", message)
-        return (.notConfigured, o.finish())
-    }
-
     static func ai() -> (HealthStatus, [UInt8]) {
         var o = JSONObjectWriter()
         o.string("status", HealthStatus.notConfigured.rawValue)
@@ -181,72 +177,14 @@ struct HealthRoutes: Sendable {
         return (.notConfigured, o.finish())
     }
 
-    static func circuitBreakers() -> (HealthStatus, [UInt8]) {
-        var o = JSONObjectWriter()
-        o.string("status", HealthStatus.notConfigured.rawValue)
-        o.array("breakers") { _ in }
-        o.string("message", "the hub calls no outside services yet")
-        return (.notConfigured, o.finish())
-    }
-
-    /// The admin stream's last run is the time of the newest `admin.metrics` snapshot in the bus's
-    /// history (the stream owns its timer; nothing else publishes there but operators); the
-    /// revocation watch records its own runs.
-    private func backgroundTasks(_ port: BusPort) async -> (HealthStatus, [UInt8]) {
-        let uptime = status.uptimeSeconds
-        // The snapshot's age, from the bus's clock (monotonic ms), if one is retained.
-        let adminAge: Double? = await withCheckedContinuation { c in
-            port.history(topic: AdminStream.topic, limit: 1, since: nil) { result in
-                guard case .success(let h) = result, let p = h.publications.last else { return c.resume(returning: nil) }
-                c.resume(returning: Double(Bus.monotonicMs() &- p.timeMs) / 1000)
-            }
-        }
-        let adminRetains = (port.bus.namespaces.rules(for: AdminStream.topic).map { $0.historySize > 0 && $0.historyTTL >= 3 * status.adminInterval }) ?? false
-        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
-        let watch = status.revocationWatch
-        let watchAge = watch.lastRunMs.map { Double(max(0, nowMs - $0)) / 1000 }
-
-        func taskStatus(age: Double?, interval: Double, known: Bool) -> HealthStatus {
-            let grace = max(3 * interval, interval + 2)
-            if let age { return age <= grace ? .ok : .degraded }
-            if !known { return .notConfigured }
-            return uptime <= grace ? .ok : .degraded
-        }
-        let adminStatus = taskStatus(age: adminAge, interval: status.adminInterval, known: adminRetains)
-        let watchStatus = taskStatus(age: watchAge, interval: watch.interval, known: true)
-        let s = HealthStatus.worst([adminStatus, watchStatus])
-        var o = JSONObjectWriter(reservingCapacity: 512)
-        o.string("status", s.rawValue)
-        o.array("tasks") { a in
-            a.object { t in
-                t.string("name", "admin_stream")
-                t.string("status", adminStatus.rawValue)
-                t.raw("interval_s", Array(Self.seconds(status.adminInterval).utf8))
-                if let adminAge { t.raw("last_run_age_s", Array(Self.seconds(adminAge).utf8)) } else { t.null("last_run_age_s") }
-                if !adminRetains && adminAge == nil {
-                    t.string("message", "last run unknown: the admin namespace keeps too little history")
-                }
-            }
-            a.object { t in
-                t.string("name", "revocation_watch")
-                t.string("status", watchStatus.rawValue)
-                t.raw("interval_s", Array(Self.seconds(watch.interval).utf8))
-                if let watchAge { t.raw("last_run_age_s", Array(Self.seconds(watchAge).utf8)) } else { t.null("last_run_age_s") }
-                if let ms = watch.lastRunMs { t.int("last_run_unix_ms", Int(ms)) } else { t.null("last_run_unix_ms") }
-                t.int("runs", watch.runs)
-            }
-        }
-        return (s, o.finish())
-    }
-
-    private func comprehensive(_ loops: [EventLoop], port: BusPort) async -> (HealthStatus, [UInt8]) {
+    private func comprehensive(_ loops: [EventLoop]) async -> (HealthStatus, [UInt8]) {
         let parts: [(String, (HealthStatus, [UInt8]))] = [
             ("websocket", await websocket(loops)),
             ("database", await database()),
-            ("cache", Self.notConfigured("the hub has no cache")),
+            ("cache", cache()),
             ("ai", Self.ai()),
-            ("circuit_breakers", Self.circuitBreakers()),
-            ("background_tasks", await backgroundTasks(port)),
+            ("circuit_breakers", circuitBreakers()),
+            ("background_tasks", backgroundTasks()),
             ("ready", await ready(loops)),
         ]
         let s = HealthStatus.worst(parts.map { $0.1.0 })

@@ -2,10 +2,13 @@ import Synchronization
 
 /// `/metrics` in the Prometheus text exposition format (version 0.0.4): `# HELP`, `# TYPE`, then
 /// samples, every name prefixed `hub_`. Counters are summed on read from the relaxed atomics the
-/// loops bump; the publish→write histogram is cumulative per bucket, in seconds.
+/// loops bump; the publish→write histogram is cumulative per bucket, in seconds. Circuit breakers
+/// and caches add one sample per breaker (`name` label) or cache (`cache` label); their families
+/// are left out when there are none.
 enum MetricsExposition {
     static func render(_ m: ServerMetrics, uptimeSeconds: Double = 0,
-                       residentBytes: Int = AdminStream.residentBytes()) -> [UInt8] {
+                       residentBytes: Int = AdminStream.residentBytes(),
+                       breakers: [CircuitBreakerSnapshot] = [], caches: [CacheStats] = []) -> [UInt8] {
         var out = ""
         out.reserveCapacity(6144)
         func family(_ name: String, _ type: String, _ help: String) {
@@ -55,6 +58,30 @@ enum MetricsExposition {
         out += "hub_publish_to_write_seconds_bucket{le=\"+Inf\"} \(total)\n"
         out += "hub_publish_to_write_seconds_sum \(seconds(micros: sumMicros))\n"
         out += "hub_publish_to_write_seconds_count \(total)\n"
+
+        if !breakers.isEmpty {
+            func perBreaker(_ value: (CircuitBreakerSnapshot) -> Int) -> [(String, Int)] {
+                breakers.map { ("{name=\"\(label($0.name))\"}", value($0)) }
+            }
+            metric("circuit_breaker_state", "gauge", "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
+                   perBreaker { $0.state.gaugeValue })
+            metric("circuit_breaker_failures_total", "counter", "Calls through the breaker that failed (timeouts included).",
+                   perBreaker(\.failures))
+            metric("circuit_breaker_rejections_total", "counter", "Calls refused by an open or probing breaker.",
+                   perBreaker(\.rejections))
+            metric("circuit_breaker_opens_total", "counter", "Times the breaker opened.", perBreaker(\.opens))
+        }
+        if !caches.isEmpty {
+            func perCache(_ value: (CacheStats) -> Int) -> [(String, Int)] {
+                caches.map { ("{cache=\"\(label($0.name))\"}", value($0)) }
+            }
+            metric("cache_hits_total", "counter", "Cache lookups that found a live entry.", perCache(\.hits))
+            metric("cache_misses_total", "counter", "Cache lookups that found nothing or an expired entry.", perCache(\.misses))
+            metric("cache_evictions_total", "counter", "Entries dropped to stay within the byte budget.", perCache(\.evictions))
+            metric("cache_expirations_total", "counter", "Entries dropped at the end of their time to live.", perCache(\.expirations))
+            metric("cache_bytes", "gauge", "Bytes held by the entries (the sum of their costs).", perCache(\.bytes))
+            metric("cache_entries", "gauge", "Entries held.", perCache(\.entries))
+        }
 
         gauge("process_resident_bytes", "Resident set size of the hub process.", residentBytes)
         family("uptime_seconds", "gauge", "Seconds since the server started.")

@@ -1,7 +1,7 @@
 import Dispatch
 
 /// A Dispatch timer that runs a handler every `interval` seconds on a queue of its own, off the
-/// event loops and off Swift's cooperative pool.
+/// event loops and off Swift's cooperative pool: the tick of each `ScheduledTask`.
 ///
 /// `@unchecked Sendable`: the source is created in `init` and afterwards only cancelled, which
 /// Dispatch allows from any thread.

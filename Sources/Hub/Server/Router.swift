@@ -21,7 +21,7 @@ struct Router: Sendable {
          status: HubStatus? = nil, authFailures: FailureLimiter? = nil) {
         self.config = config
         self.metrics = metrics
-        let status = status ?? HubStatus(loopCount: config.loops, adminInterval: config.adminInterval)
+        let status = status ?? HubStatus(loopCount: config.loops)
         let limiter = authFailures ?? FailureLimiter(limit: config.authFailuresPerMinute)
         self.authFailures = limiter
         health = HealthRoutes(status: status, metrics: metrics)
@@ -63,7 +63,9 @@ struct Router: Sendable {
         case "/metrics":
             guard head.method == "GET" else { return .respond(methodNotAllowed()) }
             return .respond(HTTPResponse(status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                                         body: MetricsExposition.render(metrics, uptimeSeconds: health.status.uptimeSeconds)))
+                                         body: MetricsExposition.render(metrics, uptimeSeconds: health.status.uptimeSeconds,
+                                                                         breakers: health.status.breakers.snapshots(),
+                                                                         caches: health.status.caches.stats())))
         case "/admin":
             guard head.method == "GET" || head.method == "HEAD" else { return .respond(methodNotAllowed()) }
             let response = HTTPResponse(status: .ok, headers: AdminPage.headers, body: AdminPage.html)

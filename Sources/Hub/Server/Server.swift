@@ -24,23 +24,37 @@ final class Server: Sendable {
     let store: Store?
     /// Checks tokens of `/ws/auth` and `/ws/admin`.
     let verifier: any TokenVerifier
-    private let adminStream = Mutex<AdminStream?>(nil)
-    private let revocationWatch = Mutex<RepeatingTimer?>(nil)
-    /// What the health endpoints report: start time, loop states, the store check, task runs.
+    /// What the health endpoints report: start time, loop states, the store check, the
+    /// background tasks, circuit breakers and caches.
     let status: HubStatus
+    /// The periodic tasks: admin stream, revocation watch, history expiry, WAL checkpoint, cache
+    /// eviction (made in `init`, started by `start()`, stopped by `shutdown()`).
+    var scheduler: TaskScheduler { status.scheduler }
+    /// The circuit breakers health and metrics report (the verifier's `sqlite` breaker in the daemon).
+    var breakers: CircuitBreakerRegistry { status.breakers }
+    /// The caches health and metrics report, swept by `cache_eviction`.
+    var caches: CacheRegistry { status.caches }
     /// Failed token checks per remote IP (`auth_failures_per_minute`); sessions and the API record
     /// into it, `/ws/auth`, `/ws/admin` and `/api/v1/*` answer 429 while an address is over it.
     let authFailures: FailureLimiter
     /// Seconds between two polls of the verifier's revocation stamp.
     static let revocationPollInterval = 0.5
+    /// Seconds between two sweeps of expired history (`Bus.sweep`).
+    static let historySweepInterval = 10.0
+    /// Seconds between two passive WAL checkpoints of the store.
+    static let walCheckpointInterval = 60.0
+    /// Seconds between two sweeps of expired cache entries.
+    static let cacheEvictionInterval = 10.0
 
     /// `database` is the store's health check (`/ready`, `/health/database`); nil until a store is
-    /// wired, reported as `not_configured`.
+    /// wired, reported as `not_configured`. `breakers` and `caches` hold what the caller made
+    /// (the verifier's breaker and cache); the server reports them and sweeps the caches.
     init(config: HubConfig, logger: Logger, verifier: any TokenVerifier = RefusingTokenVerifier(),
-         database: (any HealthCheck)? = nil, store: Store? = nil) throws {
+         database: (any HealthCheck)? = nil, store: Store? = nil,
+         breakers: CircuitBreakerRegistry = CircuitBreakerRegistry(), caches: CacheRegistry = CacheRegistry()) throws {
         self.verifier = verifier
         self.store = store
-        status = HubStatus(loopCount: max(1, config.loops), adminInterval: config.adminInterval, database: database)
+        status = HubStatus(loopCount: max(1, config.loops), database: database, breakers: breakers, caches: caches)
         authFailures = FailureLimiter(limit: config.authFailuresPerMinute)
         self.config = config
         self.logger = logger
@@ -74,6 +88,21 @@ final class Server: Sendable {
         }
         for loop in made { loop.peers = made }
         loops = made
+        scheduleTasks()
+    }
+
+    /// The periodic tasks of every hub; they tick once `start()` has started the scheduler.
+    private func scheduleTasks() {
+        let stream = AdminStream(server: self)
+        scheduler.add("admin_stream", every: max(0.01, config.adminInterval)) { await stream.publish() }
+        scheduler.add("revocation_watch", every: Self.revocationPollInterval, revocationWatch())
+        let bus = self.bus
+        scheduler.add("history_ttl_sweep", every: Self.historySweepInterval) { await bus.sweep() }
+        if let store {
+            scheduler.add("sqlite_wal_checkpoint", every: Self.walCheckpointInterval) { _ = try await store.checkpointWAL() }
+        }
+        let caches = self.caches
+        scheduler.add("cache_eviction", every: Self.cacheEvictionInterval) { caches.evictExpired() }
     }
 
     /// Starts every loop on a thread of its own.
@@ -93,32 +122,30 @@ final class Server: Sendable {
             thread.stackSize = 1 << 20
             thread.start()
         }
-        let stream = AdminStream(server: self, interval: config.adminInterval)
-        stream.start()
-        adminStream.withLock { $0 = stream }
-        watchRevocations()
+        scheduler.start()
     }
 
-    /// Polls the verifier's revocation stamp twice a second; when it moves (a `hub token revoke`
-    /// in any process), every loop re-checks its sessions' tokens, so a revoked token's live
-    /// connections close with 4401 within a second. The first poll re-checks too: a revocation
-    /// between the start and that first reading would otherwise become the baseline, unnoticed.
-    private func watchRevocations() {
-        final class LastStamp: Sendable { let value = Mutex<Int64?>(nil) }
-        let last = LastStamp()
-        let verifier = self.verifier, loops = self.loops, record = status.revocationWatch
-        let timer = RepeatingTimer(label: "hub.revocations", interval: Self.revocationPollInterval) {
-            Task.onHub {
-                let stamp = await verifier.revocationStamp()
-                record.ran()
-                let changed = last.value.withLock { l -> Bool in
-                    defer { l = stamp }
-                    return l != stamp
-                }
-                if changed { for loop in loops { loop.post(.run { $0.recheckTokens() }) } }
+    /// The revocation watch's body: polls the verifier's revocation stamp; when it moves (a `hub
+    /// token revoke` in any process), every loop re-checks its sessions' tokens, so a revoked
+    /// token's live connections close with 4401 within a second. Reading the stamp empties the
+    /// verifier's cache first (`StoreTokenVerifier`). The re-check runs once more on the next
+    /// poll: a session whose verdict was already on its way to its loop when the first re-check
+    /// went out has it by then. The first poll re-checks too: a revocation between the start and
+    /// that first reading would otherwise become the baseline, unnoticed.
+    private func revocationWatch() -> @Sendable () async -> Void {
+        struct Seen { var stamp: Int64?; var again = false }
+        final class Memory: Sendable { let seen = Mutex(Seen()) }
+        let memory = Memory()
+        let verifier = self.verifier, loops = self.loops
+        return {
+            let stamp = await verifier.revocationStamp()
+            let recheck = memory.seen.withLock { s -> Bool in
+                let moved = s.stamp != stamp
+                defer { s.stamp = stamp; s.again = moved }
+                return moved || s.again
             }
+            if recheck { for loop in loops { loop.post(.run { $0.recheckTokens() }) } }
         }
-        revocationWatch.withLock { $0 = timer }
     }
 
     /// Each loop's admin numbers, read on the loops' own threads.
@@ -142,8 +169,7 @@ final class Server: Sendable {
     /// Stops accepting, sends 1001 to every WebSocket, waits up to the drain timeout for the close
     /// handshakes, then closes whatever is left. Returns when every loop has stopped.
     func shutdown() {
-        adminStream.withLock { $0?.stop(); $0 = nil }
-        revocationWatch.withLock { $0?.cancel(); $0 = nil }
+        scheduler.removeAll()  // the admin stream's body holds the server: let it go
         for loop in loops { loop.post(.shutdown) }
         if allDone.wait(timeout: .now() + config.drainTimeout) == .timedOut {
             logger.warning("drain_timeout", [("open", .int(connectionCount))])

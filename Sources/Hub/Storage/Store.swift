@@ -88,6 +88,22 @@ actor Store {
         try body(tokens)
     }
 
+    // MARK: Maintenance
+
+    /// Copies what the write-ahead log holds back into the database file without waiting for
+    /// readers or writers (`PRAGMA wal_checkpoint(PASSIVE)`), so the WAL does not grow without
+    /// end while readers keep it busy; the `sqlite_wal_checkpoint` task calls it every minute.
+    /// - Returns: whether a writer kept it from finishing, the frames in the log, and how many
+    ///   of them are now in the database file.
+    func checkpointWAL() throws(StoreError) -> (busy: Bool, logFrames: Int, checkpointed: Int) {
+        let row = try tokens.database.query("PRAGMA wal_checkpoint(PASSIVE)").first ?? []
+        func int(_ i: Int) -> Int {
+            guard i < row.count, case .integer(let v) = row[i] else { return 0 }
+            return Int(v)
+        }
+        return (int(0) != 0, int(1), int(2))
+    }
+
     // MARK: Audit
 
     /// Appends an audit row.

@@ -19,7 +19,7 @@ import Testing
         Case(path: "/ready", status: "ok", keys: ["ready", "loops", "database"]),
         Case(path: "/health/websocket", status: "ok", keys: ["connections", "loops", "loops_alive", "loops_total"]),
         Case(path: "/health/database", status: "not_configured", keys: ["message"]),
-        Case(path: "/health/cache", status: "not_configured", keys: ["message"]),
+        Case(path: "/health/cache", status: "not_configured", keys: ["message", "caches"]),
         Case(path: "/health/ai", status: "not_configured", keys: ["engines"]),
         Case(path: "/health/circuit-breakers", status: "not_configured", keys: ["breakers"]),
         // A starved machine may delay the periodic tasks past their grace: degraded, honestly.
@@ -92,7 +92,8 @@ import Testing
                 let o = try OpsHTTP.json(try await OpsHTTP.get("/health/background-tasks", port: server.port))
                 let tasks = try #require(o["tasks"] as? [[String: Any]])
                 byName = Dictionary(tasks.map { ($0["name"] as? String ?? "", $0) }, uniquingKeysWith: { a, _ in a })
-                if o["status"] as? String == "ok", byName.values.allSatisfy({ $0["last_run_age_s"] is Double }) { break }
+                let watched = ["admin_stream", "revocation_watch"].compactMap { byName[$0] }
+                if o["status"] as? String == "ok", watched.count == 2, watched.allSatisfy({ $0["last_run_age_s"] is Double }) { break }
             }
             let admin = try #require(byName["admin_stream"])
             let watch = try #require(byName["revocation_watch"])
@@ -103,6 +104,9 @@ import Testing
             #expect((admin["last_run_age_s"] as? Double).map { $0 < 2 } == true, "\(admin)")
             #expect((watch["last_run_age_s"] as? Double).map { $0 < 2 } == true, "\(watch)")
             #expect((watch["runs"] as? Int).map { $0 >= 1 } == true)
+            #expect((admin["runs"] as? Int).map { $0 >= 1 } == true)
+            #expect(byName["history_ttl_sweep"]?["interval_s"] as? Double == 10)
+            #expect(byName["cache_eviction"]?["interval_s"] as? Double == 10)
         }
     }
 
