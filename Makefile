@@ -12,7 +12,7 @@ APT_PACKAGES := zlib1g-dev libssl-dev libsqlite3-dev pkg-config python3-venv chr
 # The Autobahn groups `make test` runs (the deflate groups 12.* and 13.* take minutes: `make conformance`).
 QUICK_CASES := -i '1.*' -i '2.*' -i '3.*' -i '4.*' -i '5.*' -i '6.*' -i '7.*' -i '9.*' -i '10.*'
 
-.PHONY: all build release run test unit-test conformance-quick conformance bench-protocol bench-smoke deps venv clean help
+.PHONY: all build release run test unit-test conformance-quick conformance bench-protocol bench-smoke bench deps venv clean help
 
 all: build
 
@@ -22,6 +22,8 @@ help:
 	@echo "make conformance      all 517 Autobahn cases, deflate required; report in reports/autobahn"
 	@echo "make bench-protocol   protocol-core micro-benchmarks (release)"
 	@echo "make bench-smoke      hub-bench fan-out smoke: 1,000 sockets, loss check only (CI)"
+	@echo "make bench            the benchmark suite (release; ~10 min): reports/bench/results.json, docs/BENCHMARKS.md,"
+	@echo "                      docs/bench/*.svg; BENCH_RUNS=N runs per configuration (default 3)"
 
 deps:
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: no Swift toolchain on PATH: install Swift 6 (6.0 or newer) first"; exit 1; }
@@ -70,6 +72,14 @@ bench-protocol: deps
 
 bench-smoke: deps
 	tools/bench_smoke.sh
+
+# The standard suite (issue 6): fan-out, latency vs rate, echo, RSS per connection, deflate and the
+# protocol micro-benchmarks, hub and hub-bench pinned to different cores; see docs/BENCHMARKS.md.
+bench: deps
+	$(SWIFT) build -c release --product hub
+	$(SWIFT) build -c release --product hub-bench
+	$(SWIFT) build -c release --product hub-bench-protocol
+	$(PYTHON) tools/bench_suite.py
 
 clean:
 	rm -rf .build reports

@@ -207,11 +207,43 @@ extension BenchLoop {
         let pad = options.size - (scratch.count - dataStart)
         if pad > 0 {
             scratch.append(32)
-            if pad > 1 { scratch.append(contentsOf: repeatElement(120, count: pad - 1)) }
+            if options.textFill {
+                appendTextFill(count: pad - 1)
+            } else if pad > 1 {
+                scratch.append(contentsOf: repeatElement(120, count: pad - 1))
+            }
         }
         scratch.appendString(#""}"#)
         scratch.withUnsafeBytes { c.queueFrame(.text, $0, maskKey: UInt32(truncatingIfNeeded: random())) }
         scheduleFlush(c)
+    }
+
+    /// `count` bytes of JSON-like text without quotes or backslashes (`{sym:KQZ,px:1873.25,qty:40,…}`),
+    /// keys from a small set and values from the loop's generator: about as compressible as a feed
+    /// of price updates, unlike a run of x's.
+    private func appendTextFill(count: Int) {
+        let keys = ["sym", "px", "qty", "side", "venue", "bid", "ask", "ts", "seq", "flags"]
+        let end = scratch.count + count
+        var item = 0
+        while scratch.count < end {
+            let r = random()
+            scratch.append(item % 5 == 0 ? 123 : 44)  // `{` opens a record every five pairs, `,` between pairs
+            scratch.appendString(keys[Int(r % UInt64(keys.count))])
+            scratch.append(58)  // `:`
+            switch (r >> 8) % 3 {
+            case 0:
+                for k in 0..<3 { scratch.append(65 + UInt8((r >> (16 + 5 * UInt64(k))) % 26)) }
+            case 1:
+                scratch.appendDecimal(Int((r >> 16) % 10_000))
+                scratch.append(46)  // `.`
+                scratch.appendDecimal(Int((r >> 32) % 90 + 10))
+            default:
+                scratch.appendDecimal(Int((r >> 16) % 1000))
+            }
+            if item % 5 == 4 { scratch.append(125) }
+            item += 1
+        }
+        if scratch.count > end { scratch.removeLast(scratch.count - end) }
     }
 
     // MARK: - Echo

@@ -26,6 +26,7 @@ struct Options {
     var rate = 0.0
     var messages = 0
     var deflate = false
+    var textFill = false
     var timeout = 10.0
     var connectConcurrency = 256
     var lifeMs = 500
@@ -51,6 +52,7 @@ struct Options {
     fanout:   --topic T (default public.bench)  --publishers P (default 1)  --outstanding K (default 64)
               --rate R (publications/s in total; default: as fast as K allows)  --size S (data bytes)
               --messages M (publications in total; default: publish for -d seconds)
+              --text-fill (pad the data with varied JSON-like text instead of x's: compresses like real messages)
     churn:    --topic T  --rate R (default 200/s)  --life-ms L (connected time, ±50 %, default 500)
               --gap-ms G (time disconnected, default 100)  -d SECONDS (churn time)
 
@@ -102,6 +104,7 @@ struct Options {
             case "--rate": o.rate = try double(a); rateSet = true
             case "--messages": o.messages = try int(a)
             case "--deflate": o.deflate = true
+            case "--text-fill": o.textFill = true
             case "--timeout": o.timeout = try double(a)
             case "--connect-concurrency": o.connectConcurrency = max(1, try int(a))
             case "--life-ms": o.lifeMs = max(1, try int(a))
