@@ -23,8 +23,10 @@ struct HealthRoutes: Sendable {
     let status: HubStatus
     let metrics: ServerMetrics
 
-    /// How long a loop may take to answer a mailbox round trip before it counts as stalled.
-    static let loopTimeout: Double = 1
+    /// How long a loop may take to answer a mailbox round trip before it counts as stalled. Two
+    /// seconds: a loop is idle-fast (µs), but on a 2-core machine saturated by other work a
+    /// healthy loop thread has been seen to wait over a second for the CPU.
+    static let loopTimeout: Double = 2
     /// How long the store check may take before it counts as down.
     static let checkTimeout: Double = 2
     /// The endpoints whose connections are counted (every WebSocket route of the router).
