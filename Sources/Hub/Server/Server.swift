@@ -106,10 +106,14 @@ final class Server: Sendable {
     }
 
     /// Starts every loop on a thread of its own.
+    /// Returns once every loop thread is running, so `/ready` never sees a loop that merely has
+    /// not been scheduled yet.
     func start() {
+        let running = DispatchSemaphore(value: 0)
         for loop in loops {
             let thread = Thread { [self] in
                 status.setLoop(loop.index, .running)
+                running.signal()
                 loop.run()
                 status.setLoop(loop.index, .stopped)
                 let done = finished.withLock { n -> Bool in
@@ -122,6 +126,7 @@ final class Server: Sendable {
             thread.stackSize = 1 << 20
             thread.start()
         }
+        for _ in loops { running.wait() }
         scheduler.start()
     }
 

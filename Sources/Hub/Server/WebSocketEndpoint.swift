@@ -1,7 +1,10 @@
 import WSProtocol
 
 /// A WebSocket route's limits and behaviour, fixed when the router picks it.
-struct WebSocketEndpoint: Sendable {
+///
+/// A class, shared by every connection of the route: a connection holds one reference (8 bytes)
+/// instead of its own copy of the limits and the name (idle connections must stay small).
+final class WebSocketEndpoint: Sendable {
     /// A short name for logs and metrics (`echo`, `ws`, …).
     let name: String
     /// Largest inbound message after inflation (1009 beyond).
@@ -15,4 +18,14 @@ struct WebSocketEndpoint: Sendable {
     let deflateThreshold: Int
     /// Creates the handler on the connection's loop thread.
     let makeHandler: @Sendable (HandshakeInfo) -> any ConnectionHandler
+
+    init(name: String, maxMessageBytes: Int, maxFragments: Int, maxOutboundBytes: Int, deflateThreshold: Int,
+         makeHandler: @escaping @Sendable (HandshakeInfo) -> any ConnectionHandler) {
+        self.name = name
+        self.maxMessageBytes = maxMessageBytes
+        self.maxFragments = maxFragments
+        self.maxOutboundBytes = maxOutboundBytes
+        self.deflateThreshold = deflateThreshold
+        self.makeHandler = makeHandler
+    }
 }

@@ -21,7 +21,8 @@ final class Session: ConnectionHandler {
 
     let settings: SessionSettings
     let endpoint: Endpoint
-    private let info: HandshakeInfo
+    /// The token that came with the handshake, until it is checked.
+    private var handshakeToken: String?
     private(set) var identity = ClientIdentity(client: "")
     /// The verified token's identity (nil on `/ws`, or until verified).
     private(set) var auth: AuthIdentity?
@@ -36,7 +37,7 @@ final class Session: ConnectionHandler {
 
     init(settings: SessionSettings, info: HandshakeInfo, endpoint: Endpoint = .anonymous) {
         self.settings = settings
-        self.info = info
+        self.handshakeToken = info.token
         self.endpoint = endpoint
     }
 
@@ -49,7 +50,8 @@ final class Session: ConnectionHandler {
             becomeReady(c)
             return
         }
-        if let token = info.token {
+        if let token = handshakeToken {
+            handshakeToken = nil
             verify(token, c, replyTo: nil)
         }
         // Without a token in the handshake: the first `auth` command, within the auth timeout.

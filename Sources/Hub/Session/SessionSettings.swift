@@ -1,30 +1,31 @@
 import Broadcast
 
 /// What every protocol-v1 session of an endpoint shares, fixed at start from `HubConfig`.
-struct SessionSettings: Sendable {
+/// A class: every session holds a reference, not a 136-byte copy (idle connections must stay small).
+final class SessionSettings: Sendable {
     /// The node's name in welcome pushes.
-    var node: String
+    let node: String
     /// Seconds between pings, announced in the welcome push.
-    var pingSeconds: Int
+    let pingSeconds: Int
     /// Largest command in bytes (`too_large` beyond).
-    var maxCommandBytes: Int
+    let maxCommandBytes: Int
     /// Most topics per connection.
-    var maxTopics: Int
+    let maxTopics: Int
     /// Token bucket rate and size, and the strikes before close 4429.
-    var rate: Double
-    var burst: Int
-    var strikes: Int
+    let rate: Double
+    let burst: Int
+    let strikes: Int
     /// The namespace rules (also held by the bus; read here to refuse early, without a hop).
-    var namespaces: Namespaces
+    let namespaces: Namespaces
     /// Checks tokens on `/ws/auth` and `/ws/admin`.
-    var verifier: any TokenVerifier
+    let verifier: any TokenVerifier
     /// Time a client of an authenticated endpoint has to present a token, in ms.
-    var authTimeoutMs: UInt64
+    let authTimeoutMs: UInt64
     /// Where admin actions are written to the audit log (nil: a hub without a store).
-    var store: Store?
+    let store: Store?
     /// The clock leeway on a JWT's `exp`, in seconds: the verifier accepts it that long after,
     /// so its session lasts that long too.
-    var jwtLeeway: Int64
+    let jwtLeeway: Int64
 
     init(config: HubConfig, node: String, verifier: any TokenVerifier = RefusingTokenVerifier(), store: Store? = nil) {
         self.verifier = verifier
