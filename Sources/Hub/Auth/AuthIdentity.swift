@@ -17,9 +17,6 @@ struct AuthIdentity: Sendable, Equatable {
     /// Whether the restriction, if any, allows `topic`.
     func allows(topic: String) -> Bool {
         guard let topics else { return true }
-        return topics.contains { pattern in
-            if pattern.hasSuffix("*") { return topic.hasPrefix(pattern.dropLast()) }
-            return topic == pattern
-        }
+        return topics.contains { JWTClaims.pattern($0, matches: topic) }
     }
 }

@@ -100,10 +100,7 @@ struct Router: Sendable {
     /// A token given with the handshake: `?token=…` or `Authorization: Bearer …`.
     static func token(_ head: HTTPRequestHead) -> String? {
         if let t = head.queryParameter("token"), !t.isEmpty { return t }
-        if let value = head.header("Authorization"), value.count > 7, value.prefix(7).lowercased() == "bearer " {
-            return String(value.dropFirst(7))
-        }
-        return nil
+        return APIRoutes.bearer(head)
     }
 
     private func methodNotAllowed() -> HTTPResponse {
