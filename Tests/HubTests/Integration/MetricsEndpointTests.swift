@@ -74,6 +74,34 @@ import WSProtocol
 
     /// Parses the text with the reference parser and prints `name type` per family, then
     /// `sample name{labels} value` per sample; fails on a parse error.
+    /// Feeds `body` to `prometheus_client`'s text parser (`parseScript`) and returns the families
+    /// (name → type) and samples (name{labels} → value) it read, with its exit status and stderr.
+    /// Assertion-free, so it may run on a thread of its own (`blocking`); callers check `status`.
+    static func parseWithPrometheusClient(_ body: [UInt8], python: URL)
+        throws -> (status: Int32, errors: String, families: [String: String], samples: [String: Double]) {
+        let process = Process()
+        process.executableURL = python
+        process.arguments = ["-c", parseScript]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data(body))
+        try input.fileHandleForWriting.close()
+        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        var families: [String: String] = [:]
+        var samples: [String: Double] = [:]
+        for line in out.split(separator: "\n") {
+            let parts = line.split(separator: " ").map(String.init)
+            if parts[0] == "family" { families[parts[1]] = parts[2] }
+            if parts[0] == "sample" { samples[parts[1]] = Double(parts[2]) }
+        }
+        return (process.terminationStatus, err, families, samples)
+    }
+
     static let parseScript = """
         import sys
         from prometheus_client.parser import text_string_to_metric_families
@@ -109,27 +137,8 @@ import WSProtocol
             _ = try await blocking { TestDeadline.waitUntil(timeout: 5) { server.metrics.publishToWrite.snapshot().count > 0 } }
             return try await OpsHTTP.get("/metrics", port: port).body
         }
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", Self.parseScript]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(body))
-        try input.fileHandleForWriting.close()
-        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "prometheus_client could not parse /metrics: \(err)")
-        var families: [String: String] = [:]
-        var samples: [String: Double] = [:]
-        for line in out.split(separator: "\n") {
-            let parts = line.split(separator: " ").map(String.init)
-            if parts[0] == "family" { families[parts[1]] = parts[2] }
-            if parts[0] == "sample" { samples[parts[1]] = Double(parts[2]) }
-        }
+        let (status, err, families, samples) = try Self.parseWithPrometheusClient(body, python: python)
+        try #require(status == 0, "prometheus_client could not parse /metrics: \(err)")
         // The parser drops `_total` from counter family names.
         let expected: [String: String] = [
             "hub_publish_to_write_seconds": "histogram", "hub_websockets_open": "gauge", "hub_auth_failures": "counter",

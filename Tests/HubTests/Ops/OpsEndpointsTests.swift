@@ -258,30 +258,8 @@ import Testing
         _ = cache.get("b")
         _ = cache.get("a")
         let body = MetricsExposition.render(ServerMetrics(), residentBytes: 1, breakers: [b.snapshot()], caches: [cache.stats()])
-        let out = try await blocking { () throws -> (Int32, String, String) in
-            let process = Process()
-            process.executableURL = python
-            process.arguments = ["-c", MetricsEndpointTests.parseScript]
-            let input = Pipe(), output = Pipe(), errors = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            input.fileHandleForWriting.write(Data(body))
-            try input.fileHandleForWriting.close()
-            let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, out, err)
-        }
-        try #require(out.0 == 0, "prometheus_client could not parse /metrics: \(out.2)")
-        var families: [String: String] = [:]
-        var samples: [String: Double] = [:]
-        for line in out.1.split(separator: "\n") {
-            let parts = line.split(separator: " ").map(String.init)
-            if parts[0] == "family" { families[parts[1]] = parts[2] }
-            if parts[0] == "sample" { samples[parts[1]] = Double(parts[2]) }
-        }
+        let (status, err, families, samples) = try await blocking { try MetricsEndpointTests.parseWithPrometheusClient(body, python: python) }
+        try #require(status == 0, "prometheus_client could not parse /metrics: \(err)")
         let expected: [String: String] = [
             "hub_circuit_breaker_state": "gauge", "hub_circuit_breaker_rejections": "counter",
             "hub_circuit_breaker_failures": "counter", "hub_circuit_breaker_opens": "counter",
