@@ -215,6 +215,25 @@ func validCloseCodesAreAccepted(code: UInt16) {
     #expect(readAll(clientFrame(.binary, [UInt8](repeating: 0, count: 10)), options: options).count == 1)
 }
 
+@Test func manySmallFragmentsGrowTheMessageGeometrically() {
+    // Autobahn 9.3.1: 4 MiB in 64-byte fragments. Growing by exactly one fragment each time copied
+    // the whole message 65,536 times and held the event loop for seconds.
+    var reader = WebSocketMessageReader(options: .init(maxMessageBytes: 8 << 20))
+    let fragments = 65_536
+    var assembled: [UInt8]?
+    for i in 0..<fragments {
+        let payload = [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: 64)
+        var frame = clientFrame(i == 0 ? .binary : .continuation, payload, fin: i == fragments - 1)
+        frame.withUnsafeMutableBytes { raw in
+            var input = raw
+            if case .binary(let b) = reader.next(&input) { assembled = b }
+        }
+    }
+    #expect(assembled?.count == fragments * 64)
+    #expect(assembled?[64 * 300] == UInt8(truncatingIfNeeded: 300))
+    #expect(reader.bufferGrowths <= 24, "grew \(reader.bufferGrowths) times")
+}
+
 @Test func tooManyFragmentsFails() {
     let options = WebSocketMessageReader.Options(maxFragments: 2)
     let f = clientFrame(.binary, [1], fin: false) + clientFrame(.continuation, [2], fin: false) + clientFrame(.continuation, [3])
