@@ -110,6 +110,18 @@ enum ConfigOptions {
             }),
         integer("auth_failures_per_minute", \.authFailuresPerMinute, in: 0...ConfigValueParser.maxSize, valueName: "N",
                 help: "Failed token checks per IP and minute before its auth and API requests get 429; 0: no limit."),
+        ConfigOption(
+            key: "engines", valueName: "LIST",
+            help: "Engines to run, comma-separated (a JSON array in the file): mirror, telepathy, dream; empty: none.",
+            kind: .list,
+            render: { $0.engines.joined(separator: ",") },
+            apply: { config, text throws(ConfigError) in
+                config.engines = try ConfigValueParser.engines(text.split(separator: ",").map(String.init), original: text)
+            },
+            applyList: { config, items throws(ConfigError) in
+                config.engines = try ConfigValueParser.engines(items, original: items.joined(separator: ","))
+            }),
+        duration("engine_timeout", \.engineTimeout, help: "Time one engine call may take before it fails (and counts against its breaker)."),
     ]
 
     /// Options whose values are secrets: error messages never repeat them.

@@ -97,6 +97,21 @@ enum ConfigValueParser {
         return names
     }
 
+    /// A list of engine names, each one this build has (`HubConfig.knownEngines`); blanks are
+    /// dropped, so an empty value runs no engine.
+    static func engines(_ names: [String], original: String) throws(ConfigError) -> [String] {
+        var out: [String] = []
+        for raw in names {
+            let name = raw.trimmingCharacters(in: .whitespaces)
+            if name.isEmpty { continue }
+            guard HubConfig.knownEngines.contains(name) else {
+                throw .badValue(value: original, expected: "engine names from \(HubConfig.knownEngines.joined(separator: ", "))")
+            }
+            if !out.contains(name) { out.append(name) }
+        }
+        return out
+    }
+
     /// RFC 7230 `token`: one or more visible ASCII characters except separators.
     static func isToken(_ text: String) -> Bool {
         guard !text.isEmpty else { return false }

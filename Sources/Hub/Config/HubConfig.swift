@@ -108,6 +108,13 @@ struct HubConfig: Sendable, Equatable {
     /// Failed token checks per remote IP per minute before that IP's `/ws/auth`, `/ws/admin` and
     /// `/api/v1/*` requests get 429 for the rest of the minute; `0` disables the limit. Default 20.
     var authFailuresPerMinute: Int = 20
+    /// The engines to run (ENGINES.md); the others are reported as disabled at `/health/ai`.
+    var engines: [String] = HubConfig.knownEngines
+    /// Seconds one engine call may take before it fails and counts against the engine's breaker.
+    var engineTimeout: Double = 10
+
+    /// Every engine this build has, in the order health reports them.
+    static let knownEngines = ["mirror", "telepathy", "dream"]
 
     /// The default for `loops`: one event loop per active core, clamped to 1...256.
     static var defaultLoops: Int {

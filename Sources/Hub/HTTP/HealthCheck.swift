@@ -1,3 +1,4 @@
+import Engines
 import Synchronization
 
 /// The state of one part of the hub as the health endpoints report it (PROTOCOL.md: 200 unless
@@ -74,10 +75,14 @@ final class HubStatus: Sendable {
     let breakers: CircuitBreakerRegistry
     /// The caches (`/health/cache`, `hub_cache_*`).
     let caches: CacheRegistry
+    /// The engines (`/health/ai`).
+    let engines: EngineRegistry
     private let loops: Mutex<[LoopState]>
 
     init(loopCount: Int, database: (any HealthCheck)? = nil, scheduler: TaskScheduler = TaskScheduler(),
-         breakers: CircuitBreakerRegistry = CircuitBreakerRegistry(), caches: CacheRegistry = CacheRegistry()) {
+         breakers: CircuitBreakerRegistry = CircuitBreakerRegistry(), caches: CacheRegistry = CacheRegistry(),
+         engines: EngineRegistry = .none) {
+        self.engines = engines
         self.database = database
         self.scheduler = scheduler
         self.breakers = breakers

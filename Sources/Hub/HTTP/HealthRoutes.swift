@@ -1,3 +1,4 @@
+import Engines
 import Broadcast
 import Dispatch
 import Synchronization
@@ -56,7 +57,7 @@ struct HealthRoutes: Sendable {
         let onTheSpot: (HealthStatus, [UInt8])?
         switch head.path {
         case "/health/cache": onTheSpot = cache()
-        case "/health/ai": onTheSpot = Self.ai()
+        case "/health/ai": onTheSpot = ai()
         case "/health/circuit-breakers": onTheSpot = circuitBreakers()
         case "/health/background-tasks": onTheSpot = backgroundTasks()
         default: onTheSpot = nil
@@ -79,7 +80,7 @@ struct HealthRoutes: Sendable {
         case "/health/websocket": return await websocket(loops)
         case "/health/database": return await database()
         case "/health/cache": return cache()
-        case "/health/ai": return Self.ai()
+        case "/health/ai": return ai()
         case "/health/circuit-breakers": return circuitBreakers()
         case "/health/background-tasks": return backgroundTasks()
         default: return await comprehensive(loops)
@@ -165,18 +166,64 @@ struct HealthRoutes: Sendable {
         return (r.status, o.finish())
     }
 
-    static func ai() -> (HealthStatus, [UInt8]) {
+    /// `/health/ai`: each engine's standing (PROTOCOL.md): enabled, running, generator in use,
+    /// breaker state, messages processed, last error, and its own figures. The status is the
+    /// worst of the enabled engines (an engine that did not start is `down`; an open breaker is
+    /// `degraded`); `not_configured` when no engine is enabled. One engine down only degrades
+    /// the whole: the hub and the other engines keep serving.
+    func ai() -> (HealthStatus, [UInt8]) {
+        let reports = status.engines.reports()
+        var statuses: [HealthStatus] = []
         var o = JSONObjectWriter()
-        o.string("status", HealthStatus.notConfigured.rawValue)
-        o.object("engines") { e in
-            for name in ["dream", "mirror", "telepathy"] {
-                e.object(name) { x in
-                    x.string("status", HealthStatus.notConfigured.rawValue)
-                    x.string("message", "engine not in this build")
+        var engines = JSONObjectWriter()
+        for r in reports {
+            let s: HealthStatus
+            if !r.enabled {
+                s = .notConfigured
+            } else if !r.running {
+                s = .down
+            } else if r.breaker == "open" || r.breaker == "half_open" {
+                s = .worst([.degraded, HealthStatus(rawValue: r.health?.status.rawValue ?? "ok") ?? .ok])
+            } else {
+                s = HealthStatus(rawValue: r.health?.status.rawValue ?? "ok") ?? .ok
+            }
+            if r.enabled { statuses.append(s) }
+            engines.object(r.name) { e in
+                e.string("status", s.rawValue)
+                e.bool("enabled", r.enabled)
+                e.bool("running", r.running)
+                if let b = r.breaker { e.string("breaker", b) } else { e.null("breaker") }
+                if let h = r.health {
+                    if let g = h.generator { e.string("generator", g) } else { e.null("generator") }
+                    e.int("processed", h.processed)
+                    if let err = h.lastError { e.string("last_error", err) } else { e.null("last_error") }
+                    for (k, v) in h.details {
+                        switch v {
+                        case .int(let x): e.int(k, x)
+                        case .double(let x): e.raw(k, Array(HealthRoutes.seconds(x).utf8))
+                        case .string(let x): e.string(k, x)
+                        case .bool(let x): e.bool(k, x)
+                        case .null: e.null(k)
+                        }
+                    }
+                } else {
+                    e.null("generator")
+                    e.int("processed", 0)
+                    if let err = r.startError { e.string("last_error", err) } else { e.null("last_error") }
                 }
             }
         }
-        return (.notConfigured, o.finish())
+        let overall: HealthStatus
+        if statuses.isEmpty {
+            overall = .notConfigured
+        } else if statuses.allSatisfy({ $0 == .down }) {
+            overall = .down
+        } else {
+            overall = HealthStatus.worst(statuses.map { $0 == .down ? .degraded : $0 })
+        }
+        o.string("status", overall.rawValue)
+        o.raw("engines", engines.finish())
+        return (overall, o.finish())
     }
 
     private func comprehensive(_ loops: [EventLoop]) async -> (HealthStatus, [UInt8]) {
@@ -184,7 +231,7 @@ struct HealthRoutes: Sendable {
             ("websocket", await websocket(loops)),
             ("database", await database()),
             ("cache", cache()),
-            ("ai", Self.ai()),
+            ("ai", ai()),
             ("circuit_breakers", circuitBreakers()),
             ("background_tasks", backgroundTasks()),
             ("ready", await ready(loops)),

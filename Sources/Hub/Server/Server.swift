@@ -1,4 +1,5 @@
 import Broadcast
+import Engines
 import Foundation
 import Glibc
 import Synchronization
@@ -37,6 +38,8 @@ final class Server: Sendable {
     /// Failed token checks per remote IP (`auth_failures_per_minute`); sessions and the API record
     /// into it, `/ws/auth`, `/ws/admin` and `/api/v1/*` answer 429 while an address is over it.
     let authFailures: FailureLimiter
+    /// The engines the config enables (started by `start()`, stopped by `shutdown()`).
+    let engines: EngineRegistry
     /// Seconds between two polls of the verifier's revocation stamp.
     static let revocationPollInterval = 0.5
     /// Seconds between two sweeps of expired history (`Bus.sweep`).
@@ -51,16 +54,21 @@ final class Server: Sendable {
     /// (the verifier's breaker and cache); the server reports them and sweeps the caches.
     init(config: HubConfig, logger: Logger, verifier: any TokenVerifier = RefusingTokenVerifier(),
          database: (any HealthCheck)? = nil, store: Store? = nil,
-         breakers: CircuitBreakerRegistry = CircuitBreakerRegistry(), caches: CacheRegistry = CacheRegistry()) throws {
+         breakers: CircuitBreakerRegistry = CircuitBreakerRegistry(), caches: CacheRegistry = CacheRegistry(),
+         engines: EngineRegistry? = nil) throws {
         self.verifier = verifier
         self.store = store
-        status = HubStatus(loopCount: max(1, config.loops), database: database, breakers: breakers, caches: caches)
+        // Tests hand in engines of their own; the daemon builds what the config enables.
+        let engines = engines ?? EngineSetup.registry(config: config, store: store)
+        self.engines = engines
+        status = HubStatus(loopCount: max(1, config.loops), database: database, breakers: breakers, caches: caches,
+                           engines: engines)
         authFailures = FailureLimiter(limit: config.authFailuresPerMinute)
         self.config = config
         self.logger = logger
         let node = config.node.isEmpty ? "hub-" + String(UInt32.random(in: 0...UInt32.max), radix: 36) : config.node
         self.node = node
-        let sessions = SessionSettings(config: config, node: node, verifier: verifier, store: store)
+        let sessions = SessionSettings(config: config, node: node, verifier: verifier, store: store, engines: engines)
         let bus = Bus(namespaces: sessions.namespaces)
         self.bus = bus
         let router = Router(config: config, sessions: sessions, metrics: metrics, status: status, authFailures: authFailures)
@@ -109,6 +117,7 @@ final class Server: Sendable {
     /// Returns once every loop thread is running, so `/ready` never sees a loop that merely has
     /// not been scheduled yet.
     func start() {
+        startEngines()
         let running = DispatchSemaphore(value: 0)
         for loop in loops {
             let thread = Thread { [self] in
@@ -182,5 +191,24 @@ final class Server: Sendable {
             allDone.wait()
         }
         allDone.signal()  // later callers return at once
+        let engines = self.engines, stopped = DispatchSemaphore(value: 0)
+        Task.onHub {
+            await engines.stop()
+            stopped.signal()
+        }
+        stopped.wait()
+    }
+
+    /// Starts the engines before the loops accept anyone, so a client's first engine command
+    /// finds them running (an engine that fails to start is reported and left down).
+    private func startEngines() {
+        guard !engines.names.isEmpty else { return }
+        let context = EngineSetup.context(bus: bus, breakers: breakers, scheduler: scheduler, logger: logger)
+        let engines = self.engines, timeout = config.engineTimeout, done = DispatchSemaphore(value: 0)
+        Task.onHub {
+            await engines.start(context, callTimeout: timeout)
+            done.signal()
+        }
+        done.wait()
     }
 }

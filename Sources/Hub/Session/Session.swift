@@ -1,4 +1,5 @@
 import Broadcast
+import Engines
 import Glibc
 import WSProtocol
 
@@ -243,11 +244,59 @@ final class Session: ConnectionHandler {
                 return reply(c, .failure(CommandError(code: .forbidden, message: "admin commands need an admin identity", id: cmd.id)))
             }
             AdminCommands.execute(cmd, from: c)
-        case .auth, .send, .ack, .engine:
+        case .engine:
+            callEngine(cmd.engine!, action: cmd.action!, args: cmd.args.map(Array.init), id: cmd.id, c)
+        case .send:
+            // Direct messages are the telepathy engine's: `send` is its `send` action.
+            var args = JSONObjectWriter()
+            args.string("to", cmd.to!)
+            args.raw("data", cmd.data!)
+            if let key = cmd.key { args.string("key", key) }
+            callEngine("telepathy", action: "send", args: args.finish(), id: cmd.id, c)
+        case .ack:
+            var args = JSONObjectWriter()
+            args.string("message", cmd.message!)
+            callEngine("telepathy", action: "ack", args: args.finish(), id: cmd.id, c)
+        case .auth:
             reply(c, .failure(CommandError(code: .unavailable, message: "\(cmd.op) is not available on this endpoint", id: cmd.id)))
         case .unknown(let op):
             reply(c, .failure(CommandError(code: .badRequest, message: "unknown op \"\(op)\"", id: cmd.id)))
         }
+    }
+
+    /// Runs an engine call off the loop and answers on it (`{"id":…,"result":<the engine's
+    /// object>}` or the engine's error).
+    private func callEngine(_ name: String, action: String, args: [UInt8]?, id: Int?, _ c: Connection) {
+        let engines = settings.engines, loop = c.loop, cid = c.id
+        let call = EngineCall(action: action, args: args,
+                              caller: EngineCaller(client: identity.client, user: identity.user, isAdmin: identity.isAdmin))
+        Task.onHub { await Session.runEngineCall(engines, name, call, id: id, loop: loop, cid: cid) }
+    }
+
+    private static func runEngineCall(_ engines: EngineRegistry, _ name: String, _ call: EngineCall, id: Int?,
+                                      loop: EventLoop, cid: UInt64) async {
+        let result = await engines.call(name, call)
+        var frame: [UInt8]?
+        var failed = false
+        switch result {
+        case .success(let r):
+            // A successful command without an id gets no reply (PROTOCOL.md).
+            if let id { frame = ReplyEncoder.result(id: id, body: r.json) }
+        case .failure(let e):
+            frame = ReplyEncoder.error(error(e, id: id))
+            failed = true
+        }
+        guard let bytes = frame else { return }
+        let countFailure = failed
+        loop.post(.run { loop in
+            guard let c = loop.connection(id: cid) else { return }
+            if countFailure { c.loop.metrics.commandFailed() }
+            c.send(.text, bytes)
+        })
+    }
+
+    static func error(_ e: EngineError, id: Int?) -> CommandError {
+        CommandError(code: ErrorCode(rawValue: e.code.rawValue) ?? .internal, message: e.message, id: id)
     }
 
     /// The namespace rules for a topic if `permission` allows this client, else the error.
@@ -302,10 +351,16 @@ final class Session: ConnectionHandler {
 
     private func publish(_ cmd: Command, _ c: Connection) {
         let topic = cmd.topic!
-        if case .failure(let e) = check(topic, \.publish, id: cmd.id) { return reply(c, .failure(e)) }
-        let id = cmd.id, cid = c.id, loop = c.loop
+        let rules: NamespaceRules
+        switch check(topic, \.publish, id: cmd.id) {
+        case .failure(let e): return reply(c, .failure(e))
+        case .success(let r): rules = r
+        }
+        let id = cmd.id, cid = c.id, loop = c.loop, engines = settings.engines
         c.loop.metrics.published()
         loop.busPort.publish(topic: topic, data: Array(cmd.data!), from: identity) { result in
+            // Engines that observe this namespace (mirroring) see what the bus accepted.
+            if case .success(let p) = result { engines.published(p, rules: rules) }
             // A successful publish without an id gets no reply (PROTOCOL.md).
             if case .success = result, id == nil { return }
             loop.post(.run { loop in

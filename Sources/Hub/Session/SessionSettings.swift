@@ -1,4 +1,5 @@
 import Broadcast
+import Engines
 
 /// What every protocol-v1 session of an endpoint shares, fixed at start from `HubConfig`.
 /// A class: every session holds a reference, not a 136-byte copy (idle connections must stay small).
@@ -26,8 +27,12 @@ final class SessionSettings: Sendable {
     /// The clock leeway on a JWT's `exp`, in seconds: the verifier accepts it that long after,
     /// so its session lasts that long too.
     let jwtLeeway: Int64
+    /// The engines `engine`, `send` and `ack` commands go to, and publications are shown to.
+    let engines: EngineRegistry
 
-    init(config: HubConfig, node: String, verifier: any TokenVerifier = RefusingTokenVerifier(), store: Store? = nil) {
+    init(config: HubConfig, node: String, verifier: any TokenVerifier = RefusingTokenVerifier(), store: Store? = nil,
+         engines: EngineRegistry = .none) {
+        self.engines = engines
         self.verifier = verifier
         self.store = store
         authTimeoutMs = UInt64(max(0, config.authTimeout * 1000))
