@@ -11,10 +11,13 @@ public struct NamespaceRules: Sendable, Equatable {
     public var historyTTL: Double
     /// Join/leave events and the `presence` command.
     public var presence: Bool
+    /// Publications of authenticated users here are analysed by the mirroring engine.
+    public var mirror: Bool
 
     /// Rules with the defaults of the `public` namespace.
     public init(subscribe: Permission = .anyone, publish: Permission = .anyone, historySize: Int = 100,
-                historyTTL: Double = 300, presence: Bool = true) {
+                historyTTL: Double = 300, presence: Bool = true, mirror: Bool = false) {
+        self.mirror = mirror
         self.subscribe = subscribe
         self.publish = publish
         self.historySize = historySize

@@ -9,8 +9,12 @@ public struct Namespaces: Sendable, Equatable {
     }
 
     /// The default configuration: `public`, which anyone may use, history 100 for 5 minutes,
-    /// presence on.
-    public static let standard = Namespaces(["public": NamespaceRules()])
+    /// presence on; and `chat`, for authenticated users, whose messages the mirroring engine
+    /// analyses (PROTOCOL.md "Engines").
+    public static let standard = Namespaces([
+        "public": NamespaceRules(),
+        "chat": NamespaceRules(subscribe: .authenticated, publish: .authenticated, mirror: true),
+    ])
 
     /// The rules for a topic, or nil when its namespace is unknown.
     public func rules(for topic: String) -> NamespaceRules? {

@@ -49,9 +49,11 @@ enum ConfigNamespaces {
                 r.historyTTL = try ConfigValueParser.duration(n)
             case ("presence", .bool(let b)):
                 r.presence = b
+            case ("mirror", .bool(let b)):
+                r.mirror = b
             default:
                 throw .badValue(value: value.description,
-                                expected: "\(context): one of subscribe/publish (anyone, authenticated, admin, nobody), history_size (integer), history_ttl (seconds), presence (boolean)")
+                                expected: "\(context): one of subscribe/publish (anyone, authenticated, admin, nobody), history_size (integer), history_ttl (seconds), presence, mirror (booleans)")
             }
         }
         return r
@@ -70,7 +72,7 @@ enum ConfigNamespaces {
             let r = namespaces.rules[name]!
             return "\"\(name)\":{\"subscribe\":\"\(r.subscribe.rawValue)\",\"publish\":\"\(r.publish.rawValue)\","
                 + "\"history_size\":\(r.historySize),\"history_ttl\":\(r.historyTTL == r.historyTTL.rounded() ? String(Int(r.historyTTL)) : String(r.historyTTL)),"
-                + "\"presence\":\(r.presence)}"
+                + "\"presence\":\(r.presence),\"mirror\":\(r.mirror)}"
         }
         return "{" + body.joined(separator: ",") + "}"
     }

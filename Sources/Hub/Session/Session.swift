@@ -300,7 +300,7 @@ final class Session: ConnectionHandler {
     }
 
     /// The namespace rules for a topic if `permission` allows this client, else the error.
-    /// Beyond the namespace's rules: `user.<id>` is readable by that user only (and operators),
+    /// Beyond the namespace's rules: `user.<id>` and `mirror.<id>` are readable by that user only (and operators),
     /// and a token restricted to topic patterns allows nothing else.
     private func check(_ topic: String, _ which: KeyPath<NamespaceRules, Permission>, id: Int?) -> Result<NamespaceRules, CommandError> {
         let namespace = TopicName.namespace(of: topic)
@@ -309,8 +309,8 @@ final class Session: ConnectionHandler {
             return .failure(CommandError(code: .forbidden, message: "unknown namespace \"\(namespace)\"", id: id))
         }
         var allowed = rules[keyPath: which].allows(identity)
-        if allowed, namespace == "user", !identity.isAdmin {
-            allowed = identity.user.map { topic == "user.\($0)" || topic.hasPrefix("user.\($0).") } ?? false
+        if allowed, namespace == "user" || namespace == "mirror", !identity.isAdmin {
+            allowed = identity.user.map { topic == "\(namespace).\($0)" || topic.hasPrefix("\(namespace).\($0).") } ?? false
         }
         if allowed, let auth, !auth.allows(topic: topic) { allowed = false }
         guard allowed else {

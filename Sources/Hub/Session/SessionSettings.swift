@@ -48,7 +48,8 @@ final class SessionSettings: Sendable {
     }
 
     /// The configured namespaces plus the built-in ones, unless configured: `user` (a user's
-    /// private topics, `user.<id>`; only the server publishes there) and `admin` (operators).
+    /// private topics, `user.<id>`; only the server publishes there), `admin` (operators), and the
+    /// engines' `mirror` and `dream`.
     static func withBuiltIns(_ configured: Namespaces) -> Namespaces {
         var n = configured
         if n.rules["user"] == nil {
@@ -56,6 +57,15 @@ final class SessionSettings: Sendable {
         }
         if n.rules["admin"] == nil {
             n.rules["admin"] = NamespaceRules(subscribe: .admin, publish: .admin, historySize: 10, historyTTL: 60, presence: false)
+        }
+        // The engines' namespaces: only the hub publishes there. `mirror.<user>` is private to
+        // that user (like `user.<id>`, see `Session.check`); `dream.<stream>` anyone may watch,
+        // with history so a late watcher recovers a stream's beginning.
+        if n.rules["mirror"] == nil {
+            n.rules["mirror"] = NamespaceRules(subscribe: .authenticated, publish: .admin, historySize: 10, historyTTL: 300, presence: false)
+        }
+        if n.rules["dream"] == nil {
+            n.rules["dream"] = NamespaceRules(subscribe: .anyone, publish: .admin, historySize: 1000, historyTTL: 600, presence: false)
         }
         return n
     }
