@@ -1,3 +1,4 @@
+import Engines
 @testable import Hub
 
 /// Runs a real `Server` on 127.0.0.1 and a kernel-chosen port for one test.
@@ -52,12 +53,13 @@ extension TestServer {
     /// created from a high-priority task (they inherit its priority), so the pool serves them
     /// before the tests' medium-priority work.
     @discardableResult
-    static func runOnThread<T>(_ configure: (inout HubConfig) -> Void = { _ in }, _ body: (Server) throws -> T) async throws -> T {
+    static func runOnThread<T>(_ configure: (inout HubConfig) -> Void = { _ in }, engines: EngineRegistry? = nil,
+                               _ body: (Server) throws -> T) async throws -> T {
         var c = config()
         configure(&c)
         let settings = c
         let server = try await Task(priority: .high) {
-            try Server(config: settings, logger: Logger(level: .error, sink: MemoryLogSink()))
+            try Server(config: settings, logger: Logger(level: .error, sink: MemoryLogSink()), engines: engines)
         }.value
         return try await TestThreadExecutor.run {
             server.start()
