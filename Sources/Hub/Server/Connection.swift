@@ -379,6 +379,17 @@ final class Connection {
         return min(idle, lastReceivedMs + c.pingIntervalMs)
     }
 
+    /// Whether a deadline passed more than `graceMs` ago without its timer handling it (the
+    /// reaper's question; a healthy timer wheel makes this never true).
+    func isOverdue(now: UInt64, graceMs: UInt64) -> Bool {
+        phase != .closed && now >= nextDeadline() + graceMs
+    }
+
+    /// Runs the deadline checks now, as the timer would have (the reaper's backstop).
+    func enforceDeadlines(now: UInt64) {
+        timerFired(generation: timerGeneration, now: now)
+    }
+
     /// Asks for `handler.deadlineReached` at `ms` (loop clock); nil cancels.
     func setHandlerDeadline(_ ms: UInt64?) {
         handlerDeadlineMs = ms

@@ -305,6 +305,24 @@ final class EventLoop: BusSink, @unchecked Sendable {
     /// The open connection with `id`, if it is on this loop.
     func connection(id: UInt64) -> Connection? { byID[id] }
 
+    /// The idle-connection reaper's sweep: every connection whose handshake, idle, ping or close
+    /// deadline passed more than `graceMs` ago gets its deadline enforced now. Each connection's
+    /// timer in the wheel normally does this at the deadline; the sweep is the backstop that
+    /// makes a lost timer cost seconds, not a leaked socket. Returns how many it found.
+    @discardableResult
+    func reapOverdue(graceMs: UInt64) -> Int {
+        var found = 0
+        for case let c? in connections where c.isOverdue(now: now, graceMs: graceMs) {
+            found += 1
+            c.enforceDeadlines(now: now)
+        }
+        if found > 0 {
+            metrics.reaped.add(found, ordering: .relaxed)
+            logger.warning("reaped_overdue_connections", [("loop", .int(index)), ("count", .int(found))])
+        }
+        return found
+    }
+
     /// Forgets a connection (its socket is being closed).
     func unregister(_ c: Connection) {
         let slot = Int(c.fd)

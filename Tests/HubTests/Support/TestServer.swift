@@ -15,6 +15,8 @@ enum TestServer {
         c.loops = 2
         c.closeTimeout = 5
         c.drainTimeout = 2
+        // No engines unless a test asks: they train models and add tasks at every start.
+        c.engines = []
         return c
     }
 
