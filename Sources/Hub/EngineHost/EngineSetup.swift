@@ -16,6 +16,9 @@ enum EngineSetup {
 
     private static func make(_ name: String, config: HubConfig, store: Store?) -> (any Engine)? {
         switch name {
+        case "mirror":
+            return MirrorEngine(settings: MirrorSettings(alpha: config.mirrorAlpha, profileInterval: config.mirrorProfileInterval,
+                                                         maxUsers: config.mirrorMaxUsers, queueSize: config.mirrorQueueSize))
         default: return nil
         }
     }
