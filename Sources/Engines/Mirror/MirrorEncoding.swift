@@ -32,7 +32,7 @@ public enum MirrorEncoding {
     }
 
     /// `{"kind":"profile","user":…,"messages":N,"valence":…,"arousal":…,"emotions":{…},
-    /// "dominant":…,"style":{…},"hints":{…},"alpha":…,"updated_ms":…}`.
+    /// "dominant":…,"style":{…},"hints":{…},"alpha":…,"updated_ms":…}` (`updated_ms`: Unix ms of the last message analysed).
     public static func profile(_ p: MirrorProfile, user: String, alpha: Double) -> [UInt8] {
         var w = MirrorJSONWriter()
         w.open()

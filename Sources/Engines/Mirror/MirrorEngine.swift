@@ -1,4 +1,5 @@
 import Broadcast
+import Glibc
 import Synchronization
 
 /// The mirroring engine (docs/engines/mirror.md): reads what authenticated users publish on
@@ -128,9 +129,9 @@ public final class MirrorEngine: Engine {
         }
         if text.count > settings.maxTextChars { text = String(text.prefix(settings.maxTextChars)) }
         var analysis = analyser.analyse(text)
-        let now = Bus.monotonicNs(), alpha = settings.alpha, interval = intervalNs
+        let now = Bus.monotonicNs(), wall = Self.unixMs(), alpha = settings.alpha, interval = intervalNs
         let (profile, pushNow) = table.withLock {
-            $0.record(user, &analysis, messageNs: p.timeNs, atMs: p.timeMs, nowNs: now, alpha: alpha, intervalNs: interval)
+            $0.record(user, &analysis, messageNs: p.timeNs, atMs: wall, nowNs: now, alpha: alpha, intervalNs: interval)
         }
         let topic = "mirror." + user
         publish(topic, MirrorEncoding.feedback(analysis, topic: p.topic, offset: p.offset))
@@ -143,6 +144,13 @@ public final class MirrorEngine: Engine {
     func flushDue() {
         let now = Bus.monotonicNs(), interval = intervalNs
         for (user, profile) in table.withLock({ $0.due(nowNs: now, intervalNs: interval) }) { pushProfile(user, profile) }
+    }
+
+    /// Wall-clock milliseconds since 1970 (the profile's `updated_ms`; the bus's clock is monotonic).
+    static func unixMs() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
     }
 
     private var intervalNs: UInt64 { UInt64(max(0, settings.profileInterval) * 1e9) }

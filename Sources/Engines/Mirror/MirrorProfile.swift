@@ -18,7 +18,7 @@ public struct MirrorProfile: Sendable, Equatable {
     /// The latest rolling type/token ratio (already a window, so not averaged again).
     public var ttr = 1.0
     public var pace: Double?
-    /// The bus time (ms) of the last message taken in.
+    /// When the last message was taken in (Unix ms; whatever the caller passes).
     public var updatedMs: UInt64 = 0
 
     public init() {}
