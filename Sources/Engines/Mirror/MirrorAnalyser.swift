@@ -4,11 +4,13 @@ public struct MirrorAnalyser: Sendable {
     let tokenizer: MirrorTokenizer
     let sentiment: SentimentAnalyser
 
+    /// An analyser over `lexicon` (VADER's, by default).
     public init(lexicon: MirrorLexicon = .shared) {
         tokenizer = MirrorTokenizer(lexicon: lexicon)
         sentiment = SentimentAnalyser(lexicon: lexicon)
     }
 
+    /// The analysis of one message's text (its rolling style fields left nil).
     public func analyse(_ text: String) -> MirrorAnalysis {
         let out = tokenizer.tokenize(text)
         var exclamations = 0, questions = 0

@@ -12,6 +12,7 @@ public struct MirrorEmotionScores: Sendable, Equatable {
     /// All zero.
     public init() { values = Array(repeating: 0, count: MirrorEmotion.allCases.count) }
 
+    /// The score of `e`.
     public subscript(_ e: MirrorEmotion) -> Double {
         get { values[Self.index(e)] }
         set { values[Self.index(e)] = newValue }

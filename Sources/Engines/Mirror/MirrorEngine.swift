@@ -12,9 +12,13 @@ import Synchronization
 /// One consumer task on the hub's executor analyses in publication order and publishes through
 /// the engine's own bus port, so a user's pushes arrive in the order of their messages.
 public final class MirrorEngine: Engine {
+    /// The engine's name in commands, config and health.
     public let name = "mirror"
+    /// It publishes into `mirror.<user>`.
     public var namespace: String? { "mirror" }
+    /// `profile`: a user's rolling profile (`{"user": …}`, default the caller).
     public let actions: Set<String> = ["profile"]
+    /// Weights and limits (config `mirror_*`).
     public let settings: MirrorSettings
 
     private let analyser: MirrorAnalyser
@@ -36,6 +40,7 @@ public final class MirrorEngine: Engine {
     /// How long after a drop health stays `degraded`, in ns.
     static let degradedAfterDropNs: UInt64 = 60_000_000_000
 
+    /// An engine with an empty profile table; nothing is analysed until `start`.
     public init(settings: MirrorSettings = MirrorSettings(), lexicon: MirrorLexicon = .shared) {
         self.settings = settings
         analyser = MirrorAnalyser(lexicon: lexicon)
@@ -43,6 +48,7 @@ public final class MirrorEngine: Engine {
         table = Mutex(MirrorUserTable(maxUsers: max(1, settings.maxUsers), windowWords: max(1, settings.windowWords)))
     }
 
+    /// Starts the consumer task and the `mirror_profile_flush` task.
     public func start(_ context: EngineContext) async throws {
         self.context.withLock { $0 = context }
         let engine = self, stream = self.stream
@@ -52,10 +58,12 @@ public final class MirrorEngine: Engine {
         context.schedule("mirror_profile_flush", every: max(0.05, settings.profileInterval / 2)) { engine.flushDue() }
     }
 
+    /// Ends the queue: the consumer finishes what it holds, later publications are not taken.
     public func stop() async {
         queue.finish()
     }
 
+    /// Namespaces with `mirror: true`.
     public func observes(_ rules: NamespaceRules) -> Bool { rules.mirror }
 
     /// Enqueues an authenticated user's publication (loop thread: never waits).
@@ -74,6 +82,8 @@ public final class MirrorEngine: Engine {
         }
     }
 
+    /// The `profile` action: own profile for users, anyone's for operators.
+    /// - Throws: `EngineError` `bad_request` (no user), `forbidden`, `not_found`.
     public func handle(_ call: EngineCall) async throws -> EngineReply {
         switch call.action {
         case "profile":
@@ -93,6 +103,7 @@ public final class MirrorEngine: Engine {
         }
     }
 
+    /// Counters and table size for `/health/ai`; `degraded` for a minute after a drop.
     public func health() -> EngineHealth {
         let (users, pending, evicted) = table.withLock { ($0.count, $0.pending, $0.evictions) }
         let drop = lastDropNs.load(ordering: .relaxed)

@@ -18,6 +18,7 @@ public struct MirrorHints: Sendable, Equatable {
     /// The user exclaims (in more than 30 % of sentences).
     public var exclamations: Bool
 
+    /// The hints for profile `p`.
     public init(_ p: MirrorProfile) {
         replyWords = min(150, max(3, Int(p.words.rounded())))
         length = replyWords <= 12 ? "short" : replyWords <= 40 ? "medium" : "long"

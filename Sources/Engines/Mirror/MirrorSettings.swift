@@ -17,6 +17,7 @@ public struct MirrorSettings: Sendable, Equatable {
     /// Longest text analysed, in characters; the rest is ignored. Default 4,096.
     public var maxTextChars: Int = 4096
 
+    /// Settings; every argument defaults to the documented default.
     public init(alpha: Double = 0.2, profileInterval: Double = 0.5, maxUsers: Int = 10_000, queueSize: Int = 1024,
                 windowWords: Int = 100, maxTextChars: Int = 4096) {
         self.alpha = alpha

@@ -34,6 +34,7 @@ public struct MirrorStyle: Sendable, Equatable {
     /// The words, lowercased, for the rolling vocabulary window.
     public var vocabulary: [String] = []
 
+    /// All counts 0, formality 0.5.
     public init() {}
 
     /// Questions per sentence, 0...1.

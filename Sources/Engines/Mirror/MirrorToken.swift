@@ -12,6 +12,7 @@ public struct MirrorToken: Sendable, Equatable {
     /// Comes from an emoji's description, not from the words typed.
     public var fromEmoji: Bool
 
+    /// A token of `text` (already stripped of surrounding punctuation).
     public init(_ text: String, fromEmoji: Bool = false) {
         self.text = text
         lower = text.lowercased()

@@ -5,6 +5,7 @@
 public struct MirrorTokenizer: Sendable {
     /// The tokens of one message, and what the tokenizer counted on the way.
     public struct Output: Sendable, Equatable {
+        /// The tokens, in text order.
         public var tokens: [MirrorToken]
         /// Emoji characters (each counts once, however many scalars it has).
         public var emojis: Int
@@ -12,8 +13,10 @@ public struct MirrorTokenizer: Sendable {
 
     let lexicon: MirrorLexicon
 
+    /// A tokenizer that keeps `lexicon`'s emoticons whole and reads its emoji descriptions.
     public init(lexicon: MirrorLexicon = .shared) { self.lexicon = lexicon }
 
+    /// The tokens of `text` and its emoji count.
     public func tokenize(_ text: String) -> Output {
         var tokens: [MirrorToken] = []
         var emojis = 0

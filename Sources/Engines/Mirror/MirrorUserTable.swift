@@ -21,6 +21,7 @@ public struct MirrorUserTable: Sendable {
     /// Profiles dropped to make room.
     public private(set) var evictions = 0
 
+    /// An empty table.
     public init(maxUsers: Int, windowWords: Int) {
         precondition(maxUsers > 0 && windowWords > 0)
         self.maxUsers = maxUsers

@@ -1,11 +1,13 @@
 /// The last `capacity` words a user wrote, with a count per distinct word, so the type/token
 /// ratio of the window is O(1) to read and O(1) per word to update.
 public struct MirrorWordWindow: Sendable, Equatable {
+    /// Most words kept.
     public let capacity: Int
     private var ring: [String] = []
     private var next = 0
     private var counts: [String: Int] = [:]
 
+    /// An empty window of `capacity` (> 0) words.
     public init(capacity: Int) {
         precondition(capacity > 0)
         self.capacity = capacity

@@ -17,18 +17,26 @@
 ///    three "?" add `questionIncrement` each, more than three add `questionCap`.
 /// Then `compound = sum / sqrt(sum² + normalisationAlpha)`.
 public struct SentimentAnalyser: Sendable {
+    /// What a booster adds (a dampener takes away), at distance 1.
     public static let boosterIncrement = 0.293
+    /// What capitals add, in a message that also has words that are not.
     public static let capsIncrement = 0.733
+    /// What a negator multiplies by.
     public static let negationScalar = -0.74
+    /// What each "!" (up to 4) adds to the magnitude.
     public static let exclamationIncrement = 0.292
+    /// What each "?" adds when there are 2 or 3.
     public static let questionIncrement = 0.18
+    /// What more than three "?" add.
     public static let questionCap = 0.96
+    /// α of `x / sqrt(x² + α)`: the sum that maps to about ±0.72 is 4.
     public static let normalisationAlpha = 15.0
     /// How much a modifier counts at distance 1, 2 and 3 words.
     static let distanceDecay = [1.0, 0.95, 0.9]
 
     let lexicon: MirrorLexicon
 
+    /// An analyser over `lexicon`.
     public init(lexicon: MirrorLexicon = .shared) { self.lexicon = lexicon }
 
     /// Scores tokens; `exclamations` and `questions` are the counts of `!` and `?` in the text.
