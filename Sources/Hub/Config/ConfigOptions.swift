@@ -140,6 +140,10 @@ enum ConfigOptions {
                 help: "Mirroring: most users with a profile (the least recently active is evicted)."),
         integer("mirror_queue_size", \.mirrorQueueSize, in: 1...ConfigValueParser.maxSize, valueName: "N",
                 help: "Mirroring: publications waiting for analysis before new ones are dropped."),
+        integer("mirror_window_words", \.mirrorWindowWords, in: 1...100_000, valueName: "N",
+                help: "Mirroring: words per user in the vocabulary-richness (type/token ratio) window."),
+        integer("mirror_max_text_chars", \.mirrorMaxTextChars, in: 1...ConfigValueParser.maxSize, valueName: "N",
+                help: "Mirroring: longest text analysed, in characters (the rest is ignored)."),
         duration("mirror_cache_ttl", \.mirrorCacheTTL, help: "How long GET /api/v1/personality/{user} answers are cached."),
         size("mirror_cache_bytes", \.mirrorCacheBytes, help: "Byte budget of the personality cache."),
     ]

@@ -128,6 +128,10 @@ struct HubConfig: Sendable, Equatable {
     /// Publications waiting for analysis; beyond it new ones are dropped (counted at
     /// `/health/ai`). Default 1,024.
     var mirrorQueueSize: Int = 1024
+    /// Words per user in the vocabulary (type/token ratio) window. Default 100.
+    var mirrorWindowWords: Int = 100
+    /// Longest text analysed, in characters (the rest is ignored). Default 4,096.
+    var mirrorMaxTextChars: Int = 4096
     /// Seconds a `GET /api/v1/personality/{user}` answer is served from the `personality`
     /// cache. Default 1.
     var mirrorCacheTTL: Double = 1

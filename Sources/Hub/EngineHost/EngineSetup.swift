@@ -18,7 +18,8 @@ enum EngineSetup {
         switch name {
         case "mirror":
             return MirrorEngine(settings: MirrorSettings(alpha: config.mirrorAlpha, profileInterval: config.mirrorProfileInterval,
-                                                         maxUsers: config.mirrorMaxUsers, queueSize: config.mirrorQueueSize))
+                                                         maxUsers: config.mirrorMaxUsers, queueSize: config.mirrorQueueSize,
+                                                         windowWords: config.mirrorWindowWords, maxTextChars: config.mirrorMaxTextChars))
         default: return nil
         }
     }
