@@ -8,11 +8,9 @@ enum TestServer {
     /// seen within a second proves the server closed on purpose, not at a timer; the drain
     /// timeout is short (2 s) so a failing test that leaves a client open still shuts down
     /// quickly. Ping and idle timers keep their long defaults so they never fire in a test that
-    /// does not ask for them. No engines run (their breakers, tasks and caches would show in
-    /// every health answer); a test of an engine names it in `engines`.
+    /// does not ask for them.
     static func config() -> HubConfig {
         var c = HubConfig()
-        c.engines = []
         c.port = 0
         c.loops = 2
         c.closeTimeout = 5
