@@ -87,7 +87,10 @@ public struct SentimentAnalyser: Sendable {
     private func baseValence(_ tokens: [MirrorToken], at i: Int) -> Double? {
         let t = tokens[i]
         if MirrorWordLists.boosters.contains(t.lower) || MirrorWordLists.dampeners.contains(t.lower) { return nil }
-        guard let v = lexicon.valence(t.lower), v != 0 else { return nil }
+        // Emoticons are case-sensitive in the lexicon (":P" 1.4, ":p" 1.0); words are not.
+        let emoticon = t.text.contains { !($0.isLetter || $0.isNumber || $0 == "'" || $0 == "-") }
+        let found = emoticon ? lexicon.valence(t.text) ?? lexicon.valence(t.lower) : lexicon.valence(t.lower)
+        guard let v = found, v != 0 else { return nil }
         if t.isNegator {
             let ahead = tokens[(i + 1)..<min(tokens.count, i + 4)]
             if ahead.contains(where: { !$0.isNegator && lexicon.valence($0.lower) != nil }) { return nil }
