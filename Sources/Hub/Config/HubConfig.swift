@@ -116,6 +116,28 @@ struct HubConfig: Sendable, Equatable {
     /// Seconds one engine call may take before it fails and counts against the engine's breaker.
     var engineTimeout: Double = 10
 
+    // Mirroring engine (docs/engines/mirror.md).
+
+    /// Weight of a user's newest message in their rolling profile, 0 < α ≤ 1. Default 0.2.
+    var mirrorAlpha: Double = 0.2
+    /// Least seconds between two profile pushes to one user; updates in between are coalesced
+    /// and the latest is pushed when the interval has passed. Default 0.5.
+    var mirrorProfileInterval: Double = 0.5
+    /// Most users with a profile; the least recently active goes first. Default 10,000.
+    var mirrorMaxUsers: Int = 10_000
+    /// Publications waiting for analysis; beyond it new ones are dropped (counted at
+    /// `/health/ai`). Default 1,024.
+    var mirrorQueueSize: Int = 1024
+    /// Words per user in the vocabulary (type/token ratio) window. Default 100.
+    var mirrorWindowWords: Int = 100
+    /// Longest text analysed, in characters (the rest is ignored). Default 4,096.
+    var mirrorMaxTextChars: Int = 4096
+    /// Seconds a `GET /api/v1/personality/{user}` answer is served from the `personality`
+    /// cache. Default 1.
+    var mirrorCacheTTL: Double = 1
+    /// Byte budget of the `personality` cache. Default 1 MiB.
+    var mirrorCacheBytes: Int = 1_048_576
+
     /// Every engine this build has, in the order health reports them.
     static let knownEngines = ["mirror", "telepathy", "dream"]
 
