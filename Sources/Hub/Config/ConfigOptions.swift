@@ -122,6 +122,9 @@ enum ConfigOptions {
                 config.engines = try ConfigValueParser.engines(items, original: items.joined(separator: ","))
             }),
         duration("engine_timeout", \.engineTimeout, help: "Time one engine call may take before it fails (and counts against its breaker)."),
+        duration("telepathy_expiry", \.telepathyExpiry, help: "Time a direct message is kept in the mailbox, acked or not."),
+        integer("telepathy_max_pending", \.telepathyMaxPending, in: 1...ConfigValueParser.maxSize, valueName: "N",
+                help: "Unacked direct messages per recipient before send to them is refused."),
     ]
 
     /// Options whose values are secrets: error messages never repeat them.

@@ -16,6 +16,12 @@ enum EngineSetup {
 
     private static func make(_ name: String, config: HubConfig, store: Store?) -> (any Engine)? {
         switch name {
+        case "telepathy":
+            // Direct messages need the durable mailbox: no store, no telepathy (reported disabled).
+            guard let store else { return nil }
+            return TelepathyEngine(storage: store, settings: TelepathySettings(
+                expiry: config.telepathyExpiry, maxPending: config.telepathyMaxPending,
+                maxDataBytes: config.maxCommandBytes, windowBytes: max(4096, config.maxOutboundBytes / 2)))
         default: return nil
         }
     }

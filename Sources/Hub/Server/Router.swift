@@ -27,7 +27,7 @@ struct Router: Sendable {
         health = HealthRoutes(status: status, metrics: metrics)
         origins = OriginPolicy(allowed: config.allowedOrigins)
         api = APIRoutes(apiKeys: config.apiKeys, namespaces: sessions.namespaces, verifier: sessions.verifier,
-                        authFailures: limiter, metrics: metrics)
+                        authFailures: limiter, metrics: metrics, engines: sessions.engines)
         ws = WebSocketEndpoint(
             name: "ws", maxMessageBytes: config.maxMessageBytes, maxFragments: config.maxFragments,
             maxOutboundBytes: config.maxOutboundBytes, deflateThreshold: config.deflateThreshold,
