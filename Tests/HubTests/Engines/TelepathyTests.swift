@@ -248,7 +248,9 @@ import Testing
 
     @Test func theExpiryTaskRemovesOldMessages() async throws {
         try await IdentityHub.run({ $0.telepathyExpiry = 0.6 }) { hub in
-            #expect(hub.server.scheduler.task(named: "telepathy_mailbox_expiry") != nil)
+            let task = try #require(hub.server.scheduler.task(named: "telepathy_mailbox_expiry"))
+            #expect(task.snapshot().interval == 0.15)
+            #expect(hub.server.breakers.snapshots().contains { $0.name == "engine.telepathy" })
             let bobToken = try hub.createToken(user: "bob")
             let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
             let old = try alice.sendID(to: "bob", data: #"{"n":1}"#)
