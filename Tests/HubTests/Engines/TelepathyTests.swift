@@ -274,6 +274,30 @@ import Testing
         }
     }
 
+    @Test func aLongBacklogWaitsForAcksInsteadOfOverflowingTheConnection() async throws {
+        // max_outbound_bytes 8 KiB: a window of 4 KiB of unacked pushes, about three of these.
+        try await IdentityHub.run({ $0.maxOutboundBytes = 8192 }) { hub in
+            let bobToken = try hub.createToken(user: "bob")
+            let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
+            let filler = String(repeating: "x", count: 1200)
+            let ids = try (1...12).map { try alice.sendID(to: "bob", data: #"{"n":\#($0),"f":"\#(filler)"}"#) }
+            let bob = try DMUser(port: hub.port, name: "bob", token: bobToken)
+            var got: [V1Message] = [try bob.nextDM()]
+            while let m = try bob.client.nextIfAny(timeout: 0.5) { got.append(m) }
+            #expect(got.count >= 1 && got.count < 6, "\(got.count) pushes before any ack")
+            // Each ack lets more through, in order, until all twelve came (and the connection lived).
+            var acked = 0
+            while got.count < 12 {
+                try bob.ack(try #require(DMUser.messageID(got[acked])))
+                acked += 1
+                while let m = try bob.client.nextIfAny(timeout: 0.3) { got.append(m) }
+                #expect(acked <= 12, "stalled at \(got.count)")
+                if acked > 12 { break }
+            }
+            #expect(got.map { DMUser.messageID($0) } == ids)
+        }
+    }
+
     @Test func historyOfTheUserTopicCarriesTheMessageMembers() async throws {
         try await IdentityHub.run { hub in
             let bob = try DMUser(port: hub.port, name: "bob", token: try hub.createToken(user: "bob"))
