@@ -36,6 +36,8 @@ enum ConfigOptions {
         integer("max_connections", \.maxConnections, in: 0...ConfigValueParser.maxSize, valueName: "N",
                 help: "Most concurrent connections; 0 means as many as the file-descriptor limit allows."),
 
+        integer("push_coalesce_ms", \.pushCoalesceMs, in: 0...100, valueName: "MS",
+                help: "Hold fan-out pushes up to this long to send several per write (fewer syscalls, more latency); 0: off."),
         boolean("deflate", \.deflate, help: "Negotiate permessage-deflate (RFC 7692) when offered."),
         size("deflate_threshold", \.deflateThreshold, minimum: 0,
              help: "Send messages shorter than this uncompressed; 0 compresses all."),

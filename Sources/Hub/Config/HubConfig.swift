@@ -108,6 +108,9 @@ struct HubConfig: Sendable, Equatable {
     /// Failed token checks per remote IP per minute before that IP's `/ws/auth`, `/ws/admin` and
     /// `/api/v1/*` requests get 429 for the rest of the minute; `0` disables the limit. Default 20.
     var authFailuresPerMinute: Int = 20
+    /// Milliseconds a loop may hold fan-out pushes to gather several into one `writev` per
+    /// subscriber; 0 writes each loop turn's pushes at its end. Replies are never held.
+    var pushCoalesceMs: Int = 0
     /// The engines to run (ENGINES.md); the others are reported as disabled at `/health/ai`.
     var engines: [String] = HubConfig.knownEngines
     /// Seconds one engine call may take before it fails and counts against the engine's breaker.
