@@ -105,6 +105,15 @@ final class DMUser {
 
 /// What the telepathy tests share: tokens, a marker message, the health figures.
 enum TelepathyTest {
+    /// `IdentityHub.run` with the telepathy engine on (tests run without engines unless they ask).
+    @discardableResult
+    static func run<T>(_ configure: (inout HubConfig) -> Void = { _ in }, _ body: (IdentityHub) throws -> T) async throws -> T {
+        try await IdentityHub.run({ c in
+            c.engines = ["telepathy"]
+            configure(&c)
+        }, body)
+    }
+
     /// Sends a marker from `sender` to `recipient` once the recipient is online: every unacked
     /// message before it is delivered before it (mailbox order), so reading up to the marker
     /// reads everything that is pending, with no sleeping.

@@ -6,7 +6,7 @@ import Testing
 /// users on `/ws/auth` with stored tokens, the HTTP API over real sockets.
 @Suite struct TelepathyTests {
     @Test func onlineRecipientGetsThePushWithMessageIdSenderAndDataByteForByte() async throws {
-        try await IdentityHub.run { hub in
+        try await TelepathyTest.run { hub in
             let bob = try DMUser(port: hub.port, name: "bob", token: try hub.createToken(user: "bob"))
             let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
             try alice.waitUntil("bob")
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func offlineMessagesArriveAtTheNextConnectionInOrder() async throws {
-        try await IdentityHub.run { hub in
+        try await TelepathyTest.run { hub in
             let bobToken = try hub.createToken(user: "bob")
             let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
             let carol = try DMUser(port: hub.port, name: "carol", token: try hub.createToken(user: "carol"))
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func perSenderOrderHoldsForPipelinedSends() async throws {
-        try await IdentityHub.run { hub in
+        try await TelepathyTest.run { hub in
             let bob = try DMUser(port: hub.port, name: "bob", token: try hub.createToken(user: "bob"))
             let alice = try AuthClient.welcomed(port: hub.port, token: try hub.createToken(user: "alice")).client
             let carol = try AuthClient.welcomed(port: hub.port, token: try hub.createToken(user: "carol")).client
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func ackedMessagesAreNeverDeliveredAgainUnackedOnesAre() async throws {
-        try await IdentityHub.run { hub in
+        try await TelepathyTest.run { hub in
             let bobToken = try hub.createToken(user: "bob")
             let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
             let ids = try (1...3).map { try alice.sendID(to: "bob", data: #"{"n":\#($0)}"#) }
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func theSameKeyFromTheSameSenderStoresOnce() async throws {
-        try await IdentityHub.run { hub in
+        try await TelepathyTest.run { hub in
             let bobToken = try hub.createToken(user: "bob")
             let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
             let carol = try DMUser(port: hub.port, name: "carol", token: try hub.createToken(user: "carol"))
@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func onlyTheRecipientMayAck() async throws {
-        try await IdentityHub.run { hub in
+        try await TelepathyTest.run { hub in
             let bobToken = try hub.createToken(user: "bob")
             let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
             let carol = try DMUser(port: hub.port, name: "carol", token: try hub.createToken(user: "carol"))
@@ -148,7 +148,7 @@ import Testing
     }
 
     @Test func refusalsAreClear() async throws {
-        try await IdentityHub.run({ $0.telepathyMaxPending = 2 }) { hub in
+        try await TelepathyTest.run({ $0.telepathyMaxPending = 2 }) { hub in
             let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
             let anonymous = try V1Client(port: hub.port)
             let (reply, _) = try anonymous.call(#"{"op":"send","id":1,"to":"bob","data":1}"#, id: 1)
@@ -180,7 +180,7 @@ import Testing
     }
 
     @Test func presenceFollowsTheRecipientsConnections() async throws {
-        try await IdentityHub.run { hub in
+        try await TelepathyTest.run { hub in
             let bobToken = try hub.createToken(user: "bob")
             let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
             #expect(try alice.isOnline("bob") == false)
@@ -201,7 +201,7 @@ import Testing
     }
 
     @Test func httpAPISendsAndAnswersClearErrors() async throws {
-        try await IdentityHub.run({ $0.maxCommandBytes = 4096 }) { hub in
+        try await TelepathyTest.run({ $0.maxCommandBytes = 4096 }) { hub in
             let api = try hub.createToken(user: "ops", kind: .api)
             let admin = try hub.createToken(user: "root", kind: .admin)
             let user = try hub.createToken(user: "mallory")
@@ -247,7 +247,7 @@ import Testing
     }
 
     @Test func theExpiryTaskRemovesOldMessages() async throws {
-        try await IdentityHub.run({ $0.telepathyExpiry = 0.6 }) { hub in
+        try await TelepathyTest.run({ $0.telepathyExpiry = 0.6 }) { hub in
             let task = try #require(hub.server.scheduler.task(named: "telepathy_mailbox_expiry"))
             #expect(task.snapshot().interval == 0.15)
             #expect(hub.server.breakers.snapshots().contains { $0.name == "engine.telepathy" })
@@ -276,7 +276,7 @@ import Testing
 
     @Test func aLongBacklogWaitsForAcksInsteadOfOverflowingTheConnection() async throws {
         // max_outbound_bytes 8 KiB: a window of 4 KiB of unacked pushes, about three of these.
-        try await IdentityHub.run({ $0.maxOutboundBytes = 8192 }) { hub in
+        try await TelepathyTest.run({ $0.maxOutboundBytes = 8192 }) { hub in
             let bobToken = try hub.createToken(user: "bob")
             let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
             let filler = String(repeating: "x", count: 1200)
@@ -299,7 +299,7 @@ import Testing
     }
 
     @Test func historyOfTheUserTopicCarriesTheMessageMembers() async throws {
-        try await IdentityHub.run { hub in
+        try await TelepathyTest.run { hub in
             let bob = try DMUser(port: hub.port, name: "bob", token: try hub.createToken(user: "bob"))
             let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
             try alice.waitUntil("bob")

@@ -51,8 +51,7 @@ import Testing
     }
 
     @Test func backgroundTasksListEveryScheduledTask() async throws {
-        // The hub's own tasks; engines add theirs (telepathy_mailbox_expiry: TelepathyTests).
-        try await Self.withStoreServer({ $0.engines = [] }) { server, _, _, _ in
+        try await Self.withStoreServer { server, _, _, _ in
             let o = try OpsHTTP.json(try await OpsHTTP.get("/health/background-tasks", port: server.port))
             let tasks = try Self.tasks(o)
             #expect(Set(tasks.keys) == ["admin_stream", "revocation_watch", "history_ttl_sweep", "sqlite_wal_checkpoint",
@@ -124,8 +123,7 @@ import Testing
     }
 
     @Test func circuitBreakersListTheStoreBreakerAndMetricsExportIt() async throws {
-        // Without engines, whose breakers (`engine.<name>`) would be listed too.
-        try await Self.withStoreServer({ $0.engines = [] }) { server, _, _, _ in
+        try await Self.withStoreServer { server, _, _, _ in
             let o = try OpsHTTP.json(try await OpsHTTP.get("/health/circuit-breakers", port: server.port))
             #expect(o["status"] as? String == "ok")
             let list = try #require(o["breakers"] as? [[String: Any]])
