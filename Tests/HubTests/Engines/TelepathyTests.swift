@@ -187,7 +187,8 @@ import Testing
             let bob1 = try DMUser(port: hub.port, name: "bob", token: bobToken)
             let bob2 = try DMUser(port: hub.port, name: "bob", token: bobToken)
             try alice.waitUntil("bob")
-            #expect(try TelepathyTest.health(port: hub.port)["online_users"] as? Int == 2)  // alice and bob
+            // alice and bob (alice's own /ws/auth connection counts too).
+            #expect(TestDeadline.waitUntil(timeout: 10) { (try? TelepathyTest.health(port: hub.port))?["online_users"] as? Int == 2 })
             bob1.close()
             usleep(200_000)
             #expect(try alice.isOnline("bob"), "one of bob's connections is still open")
@@ -247,15 +248,15 @@ import Testing
     }
 
     @Test func theExpiryTaskRemovesOldMessages() async throws {
-        try await TelepathyTest.run({ $0.telepathyExpiry = 0.6 }) { hub in
+        try await TelepathyTest.run({ $0.telepathyExpiry = 2 }) { hub in
             let task = try #require(hub.server.scheduler.task(named: "telepathy_mailbox_expiry"))
-            #expect(task.snapshot().interval == 0.15)
+            #expect(task.snapshot().interval == 0.5)
             #expect(hub.server.breakers.snapshots().contains { $0.name == "engine.telepathy" })
             let bobToken = try hub.createToken(user: "bob")
             let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
             let old = try alice.sendID(to: "bob", data: #"{"n":1}"#)
             #expect(try TelepathyTest.health(port: hub.port)["pending"] as? Int == 1)
-            // The task runs every 0.15 s (a quarter of the expiry); the message is gone after 0.6 s.
+            // The task runs every 0.5 s (a quarter of the expiry); the message is gone after 2 s.
             let gone = TestDeadline.waitUntil(timeout: 10) {
                 (try? TelepathyTest.health(port: hub.port)["expired"] as? Int) == 1
             }
