@@ -50,6 +50,27 @@ import Testing
         #expect(try tokens.database.query("PRAGMA synchronous") == [[.integer(2)]])
     }
 
+    @Test(arguments: [
+        (#"{"to":"bob","data":{"a":"}\"{","b":[1,{"c":[]}]},"key":"k\u00e9\n"}"#,
+         #"{"a":"}\"{","b":[1,{"c":[]}]}"#, "k\u{e9}\n"),
+        (#" { "data" : -1.5e3 , "to" : "bob" , "key" : "\ud83d\ude00" } "#, "-1.5e3", "\u{1F600}"),
+        (#"{"data":"x","to":"bob","key":"a\"b\\c\/"}"#, #""x""#, #"a"b\c/"#),
+    ])
+    func argsKeepDataByteForByteAndDecodeStrings(args: String, data: String, key: String) throws {
+        let members = try #require(TelepathyJSON.members(Array(args.utf8)))
+        #expect(members["data"].map { String(decoding: $0, as: UTF8.self) } == data)
+        #expect(members["to"].flatMap(TelepathyJSON.string) == "bob")
+        #expect(members["key"].flatMap(TelepathyJSON.string) == key)
+        #expect(TelepathyJSON.string(ArraySlice(TelepathyJSON.quoted(key))) == key)
+    }
+
+    @Test func argsThatAreNotAnObjectReadAsNil() {
+        for bad in ["", "[]", "1", #"{"a""#, #"{"a":}"#, #"{"a":"x"#, #"{"a":1,}"#] {
+            #expect(TelepathyJSON.members(Array(bad.utf8)) == nil, "\(bad)")
+        }
+        #expect(TelepathyJSON.members(Array("{}".utf8)) == [:])
+    }
+
     @Test func pushSplicesTheMessageMembersBeforeData() {
         let m = MailboxMessage(seq: 1, id: "m-1", from: "al\"ice", to: "bob", data: Array(#"{ "a" :1}"#.utf8), createdMs: 0)
         let extra = TelepathyEngine.pushMembers(m)

@@ -299,6 +299,20 @@ import Testing
         }
     }
 
+    @Test func aTokenRestrictedAwayFromItsUserTopicGetsNoDirectMessages() async throws {
+        try await TelepathyTest.run { hub in
+            let alice = try DMUser(port: hub.port, name: "alice", token: try hub.createToken(user: "alice"))
+            let jwt = try IdentityHub.jwt(sub: "bob", extra: ["topics": ["public.*"]])
+            let restricted = try DMUser(port: hub.port, name: "bob", token: jwt)
+            #expect(try restricted.isOnline("bob") == false, "not subscribed to user.bob, so not announced")
+            let id = try alice.sendID(to: "bob", data: "1")
+            #expect(try restricted.client.nextIfAny(timeout: 0.5) == nil)
+            // Stored all the same: an unrestricted connection gets it.
+            let bob = try DMUser(port: hub.port, name: "bob", token: try hub.createToken(user: "bob"))
+            #expect(DMUser.messageID(try bob.nextDM()) == id)
+        }
+    }
+
     @Test func historyOfTheUserTopicCarriesTheMessageMembers() async throws {
         try await TelepathyTest.run { hub in
             let bob = try DMUser(port: hub.port, name: "bob", token: try hub.createToken(user: "bob"))
