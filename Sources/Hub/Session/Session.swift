@@ -294,7 +294,15 @@ final class Session: ConnectionHandler {
                               caller: EngineCaller(client: identity.client, user: identity.user, isAdmin: identity.isAdmin))
         if ordered {
             if orderedCalls == nil { orderedCalls = EngineCallQueue() }
-            orderedCalls!.enqueue { await Session.runEngineCall(engines, name, call, id: id, loop: loop, cid: cid) }
+            let queue = orderedCalls!
+            let admitted = queue.enqueue(bytes: args?.count ?? 0) {
+                await Session.runEngineCall(engines, name, call, id: id, loop: loop, cid: cid)
+            }
+            if !admitted {
+                c.loop.metrics.limitTripped(.rate)
+                reply(c, .failure(CommandError(code: .rateLimited, message: "too many \(action)s waiting to be stored "
+                                                   + "(\(queue.maxCalls) or \(queue.maxBytes >> 20) MiB): wait for replies", id: id)))
+            }
         } else {
             Task.onHub { await Session.runEngineCall(engines, name, call, id: id, loop: loop, cid: cid) }
         }
