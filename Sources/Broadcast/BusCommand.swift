@@ -3,7 +3,7 @@
 enum BusCommand: Sendable {
     case subscribe(SubscribeRequest)
     case unsubscribe(subscriber: UInt64, topic: String)
-    case publish(topic: String, data: [UInt8], from: ClientIdentity?, reply: @Sendable (Result<Publication, BusError>) -> Void)
+    case publish(topic: String, data: [UInt8], from: ClientIdentity?, extra: [UInt8]?, reply: @Sendable (Result<Publication, BusError>) -> Void)
     case history(topic: String, limit: Int?, since: StreamPosition?, reply: @Sendable (Result<HistoryResult, BusError>) -> Void)
     case presence(topic: String, reply: @Sendable (Result<[ClientIdentity], BusError>) -> Void)
     case remote(Publication)

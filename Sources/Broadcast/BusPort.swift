@@ -51,9 +51,10 @@ public final class BusPort: Sendable {
     }
 
     /// Publishes; `reply` gets the publication (with its offset) or why it was refused.
-    public func publish(topic: String, data: [UInt8], from: ClientIdentity?,
+    /// `extra` is raw JSON members for the push (see `Publication.extra`).
+    public func publish(topic: String, data: [UInt8], from: ClientIdentity?, extra: [UInt8]? = nil,
                         reply: @escaping @Sendable (Result<Publication, BusError>) -> Void) {
-        send(topic, .publish(topic: topic, data: data, from: from, reply: reply))
+        send(topic, .publish(topic: topic, data: data, from: from, extra: extra, reply: reply))
     }
 
     /// Reads history.

@@ -11,6 +11,10 @@ public final class Publication: Sendable {
     public let data: [UInt8]
     /// Who published it, when a client did.
     public let from: ClientIdentity?
+    /// Extra members of the push, as raw JSON written between `offset` and `data` without the
+    /// surrounding commas (`"message":"m-1","from":{"user":"alice"}` for a direct message); nil
+    /// for ordinary publications. Engines set it; `data` stays the publisher's bytes.
+    public let extra: [UInt8]?
     /// When it was published, on the bus's clock (ms), for history TTL.
     public let timeMs: UInt64
     /// When it was published (CLOCK_MONOTONIC ns), for publish→write latency.
@@ -18,12 +22,13 @@ public final class Publication: Sendable {
 
     /// A publication.
     public init(topic: String, offset: UInt64, epoch: String, data: [UInt8], from: ClientIdentity?, timeMs: UInt64,
-                timeNs: UInt64 = Bus.monotonicNs()) {
+                timeNs: UInt64 = Bus.monotonicNs(), extra: [UInt8]? = nil) {
         self.topic = topic
         self.offset = offset
         self.epoch = epoch
         self.data = data
         self.from = from
+        self.extra = extra
         self.timeMs = timeMs
         self.timeNs = timeNs
     }

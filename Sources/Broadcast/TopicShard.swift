@@ -28,8 +28,8 @@ actor TopicShard {
             subscribe(request)
         case .unsubscribe(let subscriber, let topic):
             unsubscribe(subscriber, from: topic)
-        case .publish(let topic, let data, let from, let reply):
-            reply(publish(topic, data: data, from: from))
+        case .publish(let topic, let data, let from, let extra, let reply):
+            reply(publish(topic, data: data, from: from, extra: extra))
         case .history(let topic, let limit, let since, let reply):
             reply(history(topic, limit: limit, since: since))
         case .presence(let topic, let reply):
@@ -112,11 +112,12 @@ actor TopicShard {
         topics[topic] = s.isDisposable ? nil : s
     }
 
-    private func publish(_ topic: String, data: [UInt8], from: ClientIdentity?) -> Result<Publication, BusError> {
+    private func publish(_ topic: String, data: [UInt8], from: ClientIdentity?, extra: [UInt8]?) -> Result<Publication, BusError> {
         guard let rules = rules(topic) else { return .failure(.unknownNamespace(String(TopicName.namespace(of: topic)))) }
         var s = state(topic, rules)
         s.offset += 1
-        let p = Publication(topic: topic, offset: s.offset, epoch: s.epoch, data: data, from: from, timeMs: clock())
+        let p = Publication(topic: topic, offset: s.offset, epoch: s.epoch, data: data, from: from, timeMs: clock(),
+                            extra: extra)
         s.history.append(p)
         // A topic nobody subscribes to and without history keeps no state; its next publication
         // starts a new epoch, which is what a recovering client must be told anyway.

@@ -30,6 +30,8 @@ public protocol Engine: AnyObject, Sendable {
     func observe(_ publication: Publication)
     /// A user's authenticated connection became ready (called on a loop thread: enqueue only).
     func userConnected(_ user: String)
+    /// A connection announced by `userConnected` closed (called on a loop thread: enqueue only).
+    func userDisconnected(_ user: String)
 }
 
 extension Engine {
@@ -38,4 +40,5 @@ extension Engine {
     public func observes(_ rules: NamespaceRules) -> Bool { false }
     public func observe(_ publication: Publication) {}
     public func userConnected(_ user: String) {}
+    public func userDisconnected(_ user: String) {}
 }

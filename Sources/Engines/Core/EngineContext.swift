@@ -42,9 +42,19 @@ public final class EngineContext: Sendable {
     }
 
     /// Publishes `data` (raw JSON) on `topic` as the hub (no `from`) and returns the publication.
-    public func publish(topic: String, data: [UInt8], from: ClientIdentity? = nil) async -> Result<Publication, BusError> {
+    /// `extra` is raw JSON members the push carries before `data` (`Publication.extra`).
+    public func publish(topic: String, data: [UInt8], from: ClientIdentity? = nil,
+                        extra: [UInt8]? = nil) async -> Result<Publication, BusError> {
         await withCheckedContinuation { (k: CheckedContinuation<Result<Publication, BusError>, Never>) in
-            port.publish(topic: topic, data: data, from: from) { k.resume(returning: $0) }
+            port.publish(topic: topic, data: data, from: from, extra: extra) { k.resume(returning: $0) }
         }
+    }
+
+    /// Publishes without waiting: publications handed over one after another from one task are
+    /// published in that order (one port, one stream per shard). `reply` runs in the shard's
+    /// isolation and must only hand the result on.
+    public func publishInOrder(topic: String, data: [UInt8], extra: [UInt8]? = nil,
+                               reply: @escaping @Sendable (Result<Publication, BusError>) -> Void) {
+        port.publish(topic: topic, data: data, from: nil, extra: extra, reply: reply)
     }
 }

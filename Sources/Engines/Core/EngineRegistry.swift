@@ -119,6 +119,11 @@ public final class EngineRegistry: Sendable {
         for e in runningEngines() { e.userConnected(user) }
     }
 
+    /// A connection announced through `userConnected` closed (called on a loop thread).
+    public func userDisconnected(_ user: String) {
+        for e in runningEngines() { e.userDisconnected(user) }
+    }
+
     private func runningEngines() -> [any Engine] {
         slots.withLock { s in order.compactMap { s[$0]?.running == true ? s[$0]?.engine : nil } }
     }

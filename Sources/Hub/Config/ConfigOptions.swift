@@ -146,6 +146,9 @@ enum ConfigOptions {
                 help: "Mirroring: longest text analysed, in characters (the rest is ignored)."),
         duration("mirror_cache_ttl", \.mirrorCacheTTL, help: "How long GET /api/v1/personality/{user} answers are cached."),
         size("mirror_cache_bytes", \.mirrorCacheBytes, help: "Byte budget of the personality cache."),
+        duration("telepathy_expiry", \.telepathyExpiry, help: "Time a direct message is kept in the mailbox, acked or not."),
+        integer("telepathy_max_pending", \.telepathyMaxPending, in: 1...ConfigValueParser.maxSize, valueName: "N",
+                help: "Unacked direct messages per recipient before send to them is refused."),
     ]
 
     /// Options whose values are secrets: error messages never repeat them.

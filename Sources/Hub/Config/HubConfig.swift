@@ -115,6 +115,10 @@ struct HubConfig: Sendable, Equatable {
     var engines: [String] = HubConfig.knownEngines
     /// Seconds one engine call may take before it fails and counts against the engine's breaker.
     var engineTimeout: Double = 10
+    /// Seconds a direct message stays in the telepathy mailbox, acked or not. Default 7 days.
+    var telepathyExpiry: Double = 604_800
+    /// Unacked direct messages one recipient may have before `send` to them is refused. Default 10,000.
+    var telepathyMaxPending: Int = 10_000
 
     // Mirroring engine (docs/engines/mirror.md).
 

@@ -20,6 +20,12 @@ enum EngineSetup {
             return MirrorEngine(settings: MirrorSettings(alpha: config.mirrorAlpha, profileInterval: config.mirrorProfileInterval,
                                                          maxUsers: config.mirrorMaxUsers, queueSize: config.mirrorQueueSize,
                                                          windowWords: config.mirrorWindowWords, maxTextChars: config.mirrorMaxTextChars))
+        case "telepathy":
+            // Direct messages need the durable mailbox: no store, no telepathy (reported disabled).
+            guard let store else { return nil }
+            return TelepathyEngine(storage: store, settings: TelepathySettings(
+                expiry: config.telepathyExpiry, maxPending: config.telepathyMaxPending,
+                maxDataBytes: config.maxCommandBytes, windowBytes: max(4096, config.maxOutboundBytes / 2)))
         default: return nil
         }
     }

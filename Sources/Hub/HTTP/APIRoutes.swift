@@ -11,6 +11,7 @@ import WSProtocol
 /// | `GET /api/v1/presence/{topic}` | `{"clients":[{"client","user"}],"count"}` |
 /// | `GET /api/v1/history/{topic}?limit=N` | `{"epoch","offset","publications":[{topic,offset,data}]}` |
 /// | `GET /api/v1/personality/{user}` | the mirroring engine's profile of `user` (`APIRoutes+Personality`) |
+/// | `POST /api/v1/digital-telepathy` `{"from"?,"to","data","key"?}` | 201 `{"message":"m-…"}` (200 on a retried key) |
 ///
 /// Every call needs `Authorization: Bearer <token>`: a token the verifier accepts as an admin or
 /// an API token (`AuthIdentity.isAPI`), or one of the config's `api_keys`. No or a bad token: 401;
@@ -52,6 +53,7 @@ struct APIRoutes: Sendable {
         case presence(String)
         case history(String, query: HTTPRequestHead)
         case personality(String)
+        case telepathy([UInt8])
     }
 
     /// Who is calling: a config key, or a verified token (whose topic patterns still apply).
@@ -79,6 +81,9 @@ struct APIRoutes: Sendable {
         case "/api/v1/topics":
             guard head.method == "GET" else { return .respond(Self.methodNotAllowed("GET")) }
             call = .topics
+        case "/api/v1/digital-telepathy":
+            guard head.method == "POST" else { return .respond(Self.methodNotAllowed("POST")) }
+            call = .telepathy(body)
         case let p where p.hasPrefix("/api/v1/presence/"):
             guard head.method == "GET" else { return .respond(Self.methodNotAllowed("GET")) }
             call = .presence(Self.percentDecoded(p.dropFirst("/api/v1/presence/".count)))
@@ -127,6 +132,54 @@ struct APIRoutes: Sendable {
         case .presence(let topic): presence(topic, grant: grant, port: port, done)
         case .history(let topic, let head): history(topic, head, grant: grant, port: port, done)
         case .personality(let user): personality(user, allowed: grant.allows(topic: "mirror." + user), done)
+        case .telepathy(let body): telepathy(body, grant: grant, done)
+        }
+    }
+
+    /// `POST /api/v1/digital-telepathy`: a direct message from `from` (default: the token's user,
+    /// `api` for a configured key) to `to`, stored before the answer (docs/engines/telepathy.md).
+    private func telepathy(_ body: [UInt8], grant: Grant, _ done: @escaping @Sendable (HTTPResponse) -> Void) {
+        let command: Command
+        switch Command.parse(body, validating: true, impliedOp: .send) {
+        case .failure(let e): return done(Self.error(.badRequest, e.code, e.message))
+        case .success(let c): command = c
+        }
+        guard command.kind == .send, let to = command.to else {
+            return done(Self.error(.badRequest, .badRequest, #"the body must be {"to": …, "data": …}"#))
+        }
+        if !grant.allows(topic: "user." + to) {
+            return done(Self.error(.forbidden, .forbidden, "this token may not reach user.\(to)"))
+        }
+        var user = "api"
+        if case .token(let a) = grant { user = a.user }
+        // The body (valid JSON, checked above) is the engine's args: `from`, `to`, `data`, `key`.
+        let call = EngineCall(action: "send", args: body, caller: EngineCaller(client: "api", user: user, isAdmin: true))
+        let engines = self.engines
+        Task.onHub {
+            switch await engines.call("telepathy", call) {
+            case .success(let reply):
+                // A retried key answers the first id with `"duplicate":true`: 200, not 201.
+                let retried = String(decoding: reply.json, as: UTF8.self).contains(#""duplicate":true"#)
+                done(.json(retried ? .ok : HTTPStatus(code: 201, reason: "Created"), reply.json,
+                           headers: [("Connection", "close"), ("Cache-Control", "no-store")]))
+            case .failure(let e):
+                let err = Session.error(e, id: nil)
+                done(Self.error(Self.status(of: err.code), err.code, err.message))
+            }
+        }
+    }
+
+    /// The HTTP status of an error code.
+    static func status(of code: ErrorCode) -> HTTPStatus {
+        switch code {
+        case .badRequest: return .badRequest
+        case .unauthorized: return .unauthorized
+        case .forbidden: return .forbidden
+        case .notFound: return .notFound
+        case .tooLarge: return HTTPStatus(code: 413, reason: "Content Too Large")
+        case .rateLimited: return .tooManyRequests
+        case .unavailable: return .serviceUnavailable
+        case .internal: return .internalServerError
         }
     }
 
@@ -208,7 +261,7 @@ struct APIRoutes: Sendable {
                 o.int("offset", Int(h.position.offset))
                 o.array("publications") { list in
                     for p in h.publications {
-                        list.raw(ReplyEncoder.publication(topic: p.topic, offset: Int(p.offset), data: p.data))
+                        list.raw(PushFrames.historyEntry(p))
                     }
                 }
                 done(Self.ok(o.finish()))

@@ -73,9 +73,10 @@ enum ReplyEncoder {
     }
 
     /// Bytes of the publication push `writePublication` writes.
-    static func publicationSize(topic: String, offset: Int, dataCount: Int, from: Sender? = nil) -> Int {
+    static func publicationSize(topic: String, offset: Int, dataCount: Int, from: Sender? = nil, extra: [UInt8]? = nil) -> Int {
         // {"topic": , "offset": , "data": }  = 9 + 10 + 8 + 1
         var size = 28 + JSONPrimitives.quotedCount(topic) + JSONPrimitives.decimalCount(offset) + dataCount
+        if let extra, !extra.isEmpty { size += 1 + extra.count }
         if let from {
             // ,"from":{"client": = 18, ,"user": = 8, } = 1, around the client and the user or null
             size += 27 + JSONPrimitives.quotedCount(from.client)
@@ -84,15 +85,17 @@ enum ReplyEncoder {
         return size
     }
 
-    /// Writes `{"topic":"…","offset":N,"from":{"client":"…","user":…},"data":DATA}` (without
-    /// `from` when `nil`) at `p`, which has room for `publicationSize(…)` bytes; returns the count.
+    /// Writes `{"topic":"…","offset":N,EXTRA,"from":{"client":"…","user":…},"data":DATA}` (without
+    /// `from` or `extra` when `nil`) at `p`, which has room for `publicationSize(…)` bytes;
+    /// returns the count.
     ///
     /// `data` is the publisher's JSON, spliced byte for byte (PROTOCOL.md: the hub never
     /// re-serializes a payload). `from` comes before `data` as in the direct-message push, so a
-    /// client sees who sent a large payload before reading it.
+    /// client sees who sent a large payload before reading it. `extra` is raw JSON members an
+    /// engine added (`Publication.extra`: the direct message's `"message":…,"from":{"user":…}`).
     @discardableResult
     static func writePublication(
-        topic: String, offset: Int, data: UnsafeRawBufferPointer, from: Sender? = nil,
+        topic: String, offset: Int, data: UnsafeRawBufferPointer, from: Sender? = nil, extra: [UInt8]? = nil,
         to p: UnsafeMutableRawPointer
     ) -> Int {
         var w = 0
@@ -105,6 +108,11 @@ enum ReplyEncoder {
         w += JSONPrimitives.writeQuoted(topic, to: p + w)
         put(#","offset":"#)
         w += JSONPrimitives.writeDecimal(offset, to: p + w)
+        if let extra, !extra.isEmpty {
+            put(",")
+            extra.withUnsafeBytes { (p + w).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            w += extra.count
+        }
         if let from {
             put(#","from":{"client":"#)
             w += JSONPrimitives.writeQuoted(from.client, to: p + w)
@@ -126,10 +134,12 @@ enum ReplyEncoder {
     }
 
     /// The publication push as a new array of exactly its size (one allocation).
-    static func publication(topic: String, offset: Int, data: UnsafeRawBufferPointer, from: Sender? = nil) -> [UInt8] {
-        let size = publicationSize(topic: topic, offset: offset, dataCount: data.count, from: from)
+    static func publication(topic: String, offset: Int, data: UnsafeRawBufferPointer, from: Sender? = nil,
+                            extra: [UInt8]? = nil) -> [UInt8] {
+        let size = publicationSize(topic: topic, offset: offset, dataCount: data.count, from: from, extra: extra)
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            initialized = writePublication(topic: topic, offset: offset, data: data, from: from, to: buffer.baseAddress!)
+            initialized = writePublication(topic: topic, offset: offset, data: data, from: from, extra: extra,
+                                           to: buffer.baseAddress!)
             assert(initialized == size, "publicationSize disagrees with writePublication")
         }
     }

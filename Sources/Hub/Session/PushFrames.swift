@@ -8,15 +8,23 @@ enum PushFrames {
     /// The text frame of a publication push.
     static func publication(_ p: Publication) -> OutboundBytes {
         let from = p.from.map { (client: $0.client, user: $0.user) }
-        let size = ReplyEncoder.publicationSize(topic: p.topic, offset: Int(p.offset), dataCount: p.data.count, from: from)
+        let size = ReplyEncoder.publicationSize(topic: p.topic, offset: Int(p.offset), dataCount: p.data.count, from: from,
+                                                extra: p.extra)
         let header = WebSocketFrameEncoder.headerSize(payloadLength: size)
         return OutboundBytes(count: header + size) { dst in
             WebSocketFrameEncoder.writeHeader(to: dst.baseAddress!, opcode: .text, payloadLength: size)
             p.data.withUnsafeBytes { data in
                 _ = ReplyEncoder.writePublication(topic: p.topic, offset: Int(p.offset), data: data, from: from,
-                                                  to: dst.baseAddress! + header)
+                                                  extra: p.extra, to: dst.baseAddress! + header)
             }
         }
+    }
+
+    /// A history entry (a `history` result, the HTTP API's history): the push shape
+    /// `{topic, offset, data}` plus the members an engine added (`Publication.extra`, e.g. a
+    /// direct message's `message` and `from`).
+    static func historyEntry(_ p: Publication) -> [UInt8] {
+        p.data.withUnsafeBytes { ReplyEncoder.publication(topic: p.topic, offset: Int(p.offset), data: $0, extra: p.extra) }
     }
 
     /// The same push compressed (RSV1), from an uncompressed frame built by `publication`.

@@ -35,6 +35,12 @@ final class Session: ConnectionHandler {
     private(set) var topics: Set<String> = []
     private var bucket: TokenBucket?
     private var strikes = 0
+    /// `user.<id>`, subscribed without asking on `/ws/auth` (direct messages arrive there).
+    private var userTopic: String?
+    /// `engines.userConnected` was called for this connection (so `userDisconnected` is due).
+    private var announcedUser = false
+    /// This connection's `send`s and `ack`s, run in order (made at the first one).
+    private var orderedCalls: EngineCallQueue?
 
     init(settings: SessionSettings, info: HandshakeInfo, endpoint: Endpoint = .anonymous) {
         self.settings = settings
@@ -81,6 +87,19 @@ final class Session: ConnectionHandler {
             topics.insert(AdminStream.topic)
             c.loop.busPort.subscribe(c.id, identity: identity, topic: AdminStream.topic, recover: nil, requestID: nil)
         }
+        subscribeUserTopic(c)
+    }
+
+    /// A user's own `user.<id>`, without asking (unless the token's topic patterns exclude it);
+    /// once the bus has it, the engines hear of the user (`subscribed`), so telepathy's
+    /// redelivery is pushed to this connection too.
+    private func subscribeUserTopic(_ c: Connection) {
+        guard endpoint == .user, let user = identity.user else { return }
+        let topic = "user." + user
+        guard TopicName.isValid(topic), auth?.allows(topic: topic) != false else { return }
+        userTopic = topic
+        topics.insert(topic)
+        c.loop.busPort.subscribe(c.id, identity: identity, topic: topic, recover: nil, requestID: nil)
     }
 
     /// Checks a token (from the handshake, `replyTo` nil, or an `auth` command) off the loop and
@@ -211,6 +230,8 @@ final class Session: ConnectionHandler {
     }
 
     func connectionClosed(_ c: Connection) {
+        orderedCalls?.finish()
+        if announcedUser, let user = identity.user { settings.engines.userDisconnected(user) }
         for topic in topics {
             c.loop.removeLocal(c, from: topic)
             c.loop.busPort.unsubscribe(c.id, topic: topic)
@@ -252,11 +273,11 @@ final class Session: ConnectionHandler {
             args.string("to", cmd.to!)
             args.raw("data", cmd.data!)
             if let key = cmd.key { args.string("key", key) }
-            callEngine("telepathy", action: "send", args: args.finish(), id: cmd.id, c)
+            callEngine("telepathy", action: "send", args: args.finish(), id: cmd.id, c, ordered: true)
         case .ack:
             var args = JSONObjectWriter()
             args.string("message", cmd.message!)
-            callEngine("telepathy", action: "ack", args: args.finish(), id: cmd.id, c)
+            callEngine("telepathy", action: "ack", args: args.finish(), id: cmd.id, c, ordered: true)
         case .auth:
             reply(c, .failure(CommandError(code: .unavailable, message: "\(cmd.op) is not available on this endpoint", id: cmd.id)))
         case .unknown(let op):
@@ -265,12 +286,26 @@ final class Session: ConnectionHandler {
     }
 
     /// Runs an engine call off the loop and answers on it (`{"id":…,"result":<the engine's
-    /// object>}` or the engine's error).
-    private func callEngine(_ name: String, action: String, args: [UInt8]?, id: Int?, _ c: Connection) {
+    /// object>}` or the engine's error). `ordered` calls run one after another, in the order
+    /// this connection sent them (`EngineCallQueue`).
+    private func callEngine(_ name: String, action: String, args: [UInt8]?, id: Int?, _ c: Connection, ordered: Bool = false) {
         let engines = settings.engines, loop = c.loop, cid = c.id
         let call = EngineCall(action: action, args: args,
                               caller: EngineCaller(client: identity.client, user: identity.user, isAdmin: identity.isAdmin))
-        Task.onHub { await Session.runEngineCall(engines, name, call, id: id, loop: loop, cid: cid) }
+        if ordered {
+            if orderedCalls == nil { orderedCalls = EngineCallQueue() }
+            let queue = orderedCalls!
+            let admitted = queue.enqueue(bytes: args?.count ?? 0) {
+                await Session.runEngineCall(engines, name, call, id: id, loop: loop, cid: cid)
+            }
+            if !admitted {
+                c.loop.metrics.limitTripped(.rate)
+                reply(c, .failure(CommandError(code: .rateLimited, message: "too many \(action)s waiting to be stored "
+                                                   + "(\(queue.maxCalls) or \(queue.maxBytes >> 20) MiB): wait for replies", id: id)))
+            }
+        } else {
+            Task.onHub { await Session.runEngineCall(engines, name, call, id: id, loop: loop, cid: cid) }
+        }
     }
 
     private static func runEngineCall(_ engines: EngineRegistry, _ name: String, _ call: EngineCall, id: Int?,
@@ -341,6 +376,10 @@ final class Session: ConnectionHandler {
             if !already {
                 for p in o.missed { c.sendEncoded(PushFrames.publication(p)) }
             }
+            if o.topic == userTopic, !announcedUser, let user = identity.user {
+                announcedUser = true
+                settings.engines.userConnected(user)
+            }
         }
         guard let id = o.requestID else { return }
         c.send(.text, ReplyEncoder.result(id: id) { body in
@@ -391,7 +430,7 @@ final class Session: ConnectionHandler {
                         body.int("offset", Int(h.position.offset))
                         body.array("publications") { list in
                             for p in h.publications {
-                                list.raw(ReplyEncoder.publication(topic: p.topic, offset: Int(p.offset), data: p.data))
+                                list.raw(PushFrames.historyEntry(p))
                             }
                         }
                     })

@@ -37,6 +37,24 @@ enum StoreSchema {
         );
         INSERT INTO meta(key, value) VALUES('revocation_stamp', '0');
         """,
+        // v2: the telepathy engine's mailbox (docs/engines/telepathy.md). `seq` orders delivery
+        // (AUTOINCREMENT: never reused, so it only grows); times are Unix milliseconds; an acked
+        // row keeps its id, sender and key (not its data) until it expires, for idempotent retries.
+        """
+        CREATE TABLE mailbox(
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT UNIQUE NOT NULL,
+            sender TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            key TEXT,
+            data BLOB,
+            created INTEGER NOT NULL,
+            acked INTEGER
+        );
+        CREATE INDEX mailbox_pending ON mailbox(recipient, seq) WHERE acked IS NULL;
+        CREATE UNIQUE INDEX mailbox_key ON mailbox(sender, key) WHERE key IS NOT NULL;
+        CREATE INDEX mailbox_created ON mailbox(created);
+        """,
     ]
 
     /// The version this code writes and understands.

@@ -24,7 +24,7 @@ import Testing
             #expect((entry["address"] as? String)?.hasPrefix("127.0.0.1:") == true, "\(entry)")
             #expect((entry["age_s"] as? Int).map { $0 >= 0 && $0 < 60 } == true, "\(entry)")
             #expect((entry["bytes_in"] as? Int ?? 0) > 0 && (entry["bytes_out"] as? Int ?? 0) > 0, "\(entry)")
-            #expect(entry["topics"] as? Int == 1)
+            #expect(entry["topics"] as? Int == 2, "public.a and user.alice (subscribed without asking on /ws/auth)")
             // The admin connection itself is there too.
             #expect(list.contains { $0["endpoint"] as? String == "ws_admin" && $0["user"] as? String == "root" })
         }

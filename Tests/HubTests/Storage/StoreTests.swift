@@ -22,7 +22,7 @@ import Testing
             #expect(try StoreSchema.version(of: tokens.database) == StoreSchema.currentVersion)
             #expect(try tokens.database.query("SELECT count(*) FROM schema_version") == [[.integer(1)]])
             let tables = try tokens.database.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-            #expect(tables == ["audit", "meta", "schema_version", "tokens", "users"].map { [.text($0)] })
+            #expect(tables == ["audit", "mailbox", "meta", "schema_version", "sqlite_sequence", "tokens", "users"].map { [.text($0)] })
             #expect(try tokens.database.query("PRAGMA journal_mode") == [[.text("wal")]])
             #expect(try tokens.database.query("PRAGMA foreign_keys") == [[.integer(1)]])
             #expect(try tokens.database.query("SELECT key, value FROM meta") == [[.text("revocation_stamp"), .text("0")]])
