@@ -16,7 +16,7 @@ let package = Package(
 
         .target(name: "WSProtocol", dependencies: ["CZlib"]),
         .target(name: "Broadcast"),
-        .target(name: "Engines", dependencies: ["Broadcast"]),
+        .target(name: "Engines", dependencies: ["Broadcast"], resources: [.copy("Dream/Corpus")]),
         .executableTarget(
             name: "Hub",
             dependencies: ["WSProtocol", "Broadcast", "Engines", "CHubSys", "CSQLite", "COpenSSL"]
@@ -31,6 +31,7 @@ let package = Package(
         .testTarget(name: "WSProtocolTests", dependencies: ["WSProtocol"]),
         .testTarget(name: "BroadcastTests", dependencies: ["Broadcast"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "WSProtocol"]),
+        .testTarget(name: "EnginesTests", dependencies: ["Engines"]),
     ],
     swiftLanguageModes: [.v6]
 )

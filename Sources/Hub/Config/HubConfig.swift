@@ -113,6 +113,26 @@ struct HubConfig: Sendable, Equatable {
     /// Seconds one engine call may take before it fails and counts against the engine's breaker.
     var engineTimeout: Double = 10
 
+    // The dream engine (docs/engines/dream.md); turned into a `DreamConfig` by `HubConfig+Dream`.
+    /// An OpenAI-compatible server (`http://host:port[/v1]`); empty: the Markov generator only.
+    var dreamUpstreamURL: String = ""
+    /// Its bearer key (a secret: never shown in errors or logs).
+    var dreamUpstreamKey: String = ""
+    /// The `model` sent upstream.
+    var dreamUpstreamModel: String = "gpt-4o-mini"
+    /// Seconds the upstream may take to its first token (and may stay silent after); keep it
+    /// under `engineTimeout`.
+    var dreamUpstreamTimeout: Double = 5
+    /// Milliseconds between two tokens when a start does not say.
+    var dreamPaceMs: Int = 50
+    /// Most tokens one stream may ask for.
+    var dreamMaxTokens: Int = 1000
+    /// Most dream streams running at once (all users), and per user.
+    var dreamMaxStreams: Int = 32
+    var dreamMaxStreamsPerUser: Int = 4
+    /// The Markov generator's training text; empty: the corpus shipped with the hub.
+    var dreamCorpus: String = ""
+
     /// Every engine this build has, in the order health reports them.
     static let knownEngines = ["mirror", "telepathy", "dream"]
 

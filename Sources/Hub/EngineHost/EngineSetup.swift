@@ -16,6 +16,7 @@ enum EngineSetup {
 
     private static func make(_ name: String, config: HubConfig, store: Store?) -> (any Engine)? {
         switch name {
+        case "dream": return DreamEngine(config: config.dream)
         default: return nil
         }
     }

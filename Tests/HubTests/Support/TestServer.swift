@@ -14,6 +14,9 @@ enum TestServer {
         c.loops = 2
         c.closeTimeout = 5
         c.drainTimeout = 2
+        // No engines unless a test asks (`c.engines = ["dream"]`): a hub per test should not
+        // train models or register engine breakers the other tests' health checks would see.
+        c.engines = []
         return c
     }
 
