@@ -30,7 +30,7 @@ let package = Package(
 
         .testTarget(name: "WSProtocolTests", dependencies: ["WSProtocol"]),
         .testTarget(name: "BroadcastTests", dependencies: ["Broadcast"]),
-        .testTarget(name: "HubTests", dependencies: ["Hub", "WSProtocol"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "WSProtocol", "Engines"]),
         .testTarget(name: "EnginesTests", dependencies: ["Engines"]),
     ],
     swiftLanguageModes: [.v6]

@@ -44,7 +44,8 @@ public enum DreamCorpus {
         }
     }
 
-    static func train(path: String) throws -> MarkovModel {
+    /// Trains a model on the file at `path` (empty: the built-in corpus), now, on the calling thread.
+    public static func train(path: String) throws -> MarkovModel {
         guard let file = path.isEmpty ? builtInPath() : path else { throw DreamCorpusError.missing("the built-in corpus") }
         guard let data = FileManager.default.contents(atPath: file) else { throw DreamCorpusError.missing(file) }
         return try MarkovModel(training: [UInt8](data))

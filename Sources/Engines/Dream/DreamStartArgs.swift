@@ -28,7 +28,7 @@ struct DreamStartArgs: Sendable, Equatable {
         guard length <= config.maxPromptLength else {
             throw EngineError(.tooLarge, "prompt is \(length) characters; the limit is \(config.maxPromptLength)")
         }
-        let maxTokens = try integer(object, "max_tokens") ?? Int64(config.defaultMaxTokens)
+        let maxTokens = try integer(object, "max_tokens") ?? Int64(min(config.defaultMaxTokens, config.maxTokens))
         guard maxTokens >= 1 else { throw EngineError(.badRequest, "max_tokens must be at least 1") }
         guard maxTokens <= config.maxTokens else {
             throw EngineError(.tooLarge, "max_tokens \(maxTokens) is over the limit of \(config.maxTokens)")

@@ -7,7 +7,6 @@ extension HubConfig {
         d.corpusPath = dreamCorpus
         d.paceMs = dreamPaceMs
         d.maxTokens = dreamMaxTokens
-        d.defaultMaxTokens = min(d.defaultMaxTokens, dreamMaxTokens)
         d.maxStreams = dreamMaxStreams
         d.maxStreamsPerUser = dreamMaxStreamsPerUser
         d.upstreamURL = dreamUpstreamURL.isEmpty ? nil : try? UpstreamURL(dreamUpstreamURL)
