@@ -174,6 +174,7 @@ public final class DreamEngine: Engine {
             await DreamEngine.run(self, stream, opened, chosen, markov, upstream, request, args.paceMs, context)
         }
         stream.use(task)
+        await stream.begun()
 
         var fields: [(String, String)] = [
             ("stream", DreamJSON.string(stream.id)),
@@ -307,6 +308,7 @@ public final class DreamEngine: Engine {
                 failure = "publish refused: \(e)"
                 break
             }
+            if index == 0 { stream.begin() }
             index += 1
             engine.countToken()
             tail += token

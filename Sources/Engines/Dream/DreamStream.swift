@@ -8,6 +8,8 @@ final class DreamStream: Sendable {
         var task: Task<Void, Never>?
         var tokens: Int?
         var waiters: [CheckedContinuation<Int, Never>] = []
+        var begun = false
+        var beginWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// `d-` and 12 hex digits.
@@ -62,8 +64,33 @@ final class DreamStream: Sendable {
         task?.cancel()
     }
 
+    /// The stream's first publication is on the topic (or the stream ended without one).
+    func begin() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.begun = true
+            defer { s.beginWaiters.removeAll() }
+            return s.beginWaiters
+        }
+        for w in waiters { w.resume() }
+    }
+
+    /// Waits for `begin()`: the start reply goes out once the topic exists with token 0 in its
+    /// history, so a watcher that asks for history or recovers from offset 0 right after the
+    /// reply gets the stream's epoch and its whole beginning.
+    func begun() async {
+        await withCheckedContinuation { (k: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { s -> Bool in
+                if s.begun { return true }
+                s.beginWaiters.append(k)
+                return false
+            }
+            if done { k.resume() }
+        }
+    }
+
     /// The stream ended after `tokens` tokens (its final push published).
     func complete(tokens: Int) {
+        begin()
         let waiters = state.withLock { s -> [CheckedContinuation<Int, Never>] in
             s.tokens = tokens
             defer { s.waiters.removeAll() }

@@ -143,13 +143,15 @@ final class UpstreamConnection: Sendable {
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&p, 1, timeoutMs)
+            // Before the first token the opening call's breaker timer governs (a timeout there is
+            // counted as one); this wait is only the backstop.
+            let ready = poll(&p, 1, produced == 0 ? timeoutMs + 500 : timeoutMs)
             if isCancelled { return .failure(.cancelled) }
             if ready < 0 {
                 if errno == EINTR { continue }
                 return .failure(.io(String(cString: strerror(errno))))
             }
-            if ready == 0 { return .failure(.timedOut(r.timeout)) }
+            if ready == 0 { return .failure(.timedOut(produced == 0 ? r.timeout + 0.5 : r.timeout)) }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if isCancelled { return .failure(.cancelled) }
             if n < 0 {
