@@ -16,7 +16,7 @@ let package = Package(
 
         .target(name: "WSProtocol", dependencies: ["CZlib"]),
         .target(name: "Broadcast"),
-        .target(name: "Engines", dependencies: ["Broadcast"], resources: [.copy("Dream/Corpus")]),
+        .target(name: "Engines", dependencies: ["Broadcast", "COpenSSL"], resources: [.copy("Dream/Corpus")]),
         .executableTarget(
             name: "Hub",
             dependencies: ["WSProtocol", "Broadcast", "Engines", "CHubSys", "CSQLite", "COpenSSL"]

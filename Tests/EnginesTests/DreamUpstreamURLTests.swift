@@ -10,19 +10,24 @@ import Testing
         ("http://llm.internal:81/openai/v1/", "llm.internal", 81, "/openai/v1/chat/completions"),
         ("http://h:1/custom/chat/completions?x=1", "h", 1, "/custom/chat/completions"),
         ("HTTP://[::1]:9000", "::1", 9000, "/v1/chat/completions"),
+        ("https://api.example.com/v1", "api.example.com", 443, "/v1/chat/completions"),
+        ("https://127.0.0.1:8443", "127.0.0.1", 8443, "/v1/chat/completions"),
     ])
     func accepted(_ text: String, _ host: String, _ port: Int, _ path: String) throws {
         let u = try UpstreamURL(text)
         #expect(u.host == host && u.port == port && u.path == path)
+        #expect(u.isTLS == text.hasPrefix("https"))
     }
 
     @Test func hostHeaders() throws {
         #expect(try UpstreamURL("http://[::1]:9000").hostHeader == "[::1]:9000")
         #expect(try UpstreamURL("http://a.b").hostHeader == "a.b")
+        #expect(try UpstreamURL("https://a.b").hostHeader == "a.b")
+        #expect(try UpstreamURL("https://a.b:80").hostHeader == "a.b:80")
+        #expect(try UpstreamURL("https://a.b/v1").description == "https://a.b/v1/chat/completions")
     }
 
     @Test func refused() {
-        #expect(throws: UpstreamURL.Failure.httpsUnsupported) { try UpstreamURL("https://api.example.com/v1") }
         #expect(throws: UpstreamURL.Failure.notHTTP("ftp://x")) { try UpstreamURL("ftp://x") }
         #expect(throws: UpstreamURL.Failure.badPort("http://h:0")) { try UpstreamURL("http://h:0") }
         #expect(throws: UpstreamURL.Failure.badHost("http://:80")) { try UpstreamURL("http://:80") }

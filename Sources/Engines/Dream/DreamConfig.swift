@@ -19,6 +19,9 @@ public struct DreamConfig: Sendable {
     public var maxPromptLength: Int = 2000
     /// The OpenAI-compatible server, nil: the Markov generator only (`dream_upstream_url`).
     public var upstreamURL: UpstreamURL?
+    /// Trusted certificates (PEM) for an `https://` upstream (`dream_upstream_ca`); empty: the
+    /// system's CA store.
+    public var upstreamCAFile: String = ""
     /// Its bearer key (`dream_upstream_key`; a secret, never logged or shown).
     public var upstreamKey: String = ""
     /// The `model` field sent upstream (`dream_upstream_model`).

@@ -52,9 +52,11 @@ public final class DreamEngine: Engine {
     public func start(_ context: EngineContext) async throws {
         var upstream: UpstreamGenerator?
         if let url = config.upstreamURL {
+            // An unreadable CA file leaves the engine down with the reason (health shows it).
+            let tls = url.isTLS ? try UpstreamTLSContext(caFile: config.upstreamCAFile) : nil
             let breaker = context.breaker("upstream_llm", failureThreshold: config.upstreamFailureThreshold,
                                           openInterval: config.upstreamOpenInterval, callTimeout: config.upstreamTimeout)
-            upstream = UpstreamGenerator(config: config, url: url, breaker: breaker)
+            upstream = UpstreamGenerator(config: config, url: url, tls: tls, breaker: breaker)
         }
         let model = DreamCorpus.model(path: config.corpusPath)
         state.withLock { s in

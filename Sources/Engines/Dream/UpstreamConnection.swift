@@ -3,8 +3,9 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// One streaming `POST /v1/chat/completions` to an OpenAI-compatible server over plain HTTP/1.1,
-/// read on a thread of its own and handed to the stream task token by token.
+/// One streaming `POST /v1/chat/completions` to an OpenAI-compatible server over HTTP/1.1 (plain
+/// TCP, or TLS for `https://`, see `UpstreamTransport`), read on a thread of its own and handed
+/// to the stream task token by token.
 ///
 /// The socket work blocks (poll with timeouts), so it runs on a dedicated `Thread`, never on the
 /// cooperative pool or the hub's executor; the stream task awaits `next()`, which suspends until
@@ -25,6 +26,8 @@ final class UpstreamConnection: Sendable {
         var seed: UInt64
         /// Seconds the connection may stay silent (connecting, or between two reads).
         var timeout: Double
+        /// The TLS client context, for `https://` URLs.
+        var tls: UpstreamTLSContext?
     }
 
     private enum Outcome: Sendable {
@@ -135,32 +138,36 @@ final class UpstreamConnection: Sendable {
         case .success(let f): fd = f
         case .failure(let e): return .failure(isCancelled ? .cancelled : e)
         }
-        if let e = send(fd, Self.requestBytes(r), timeoutMs: timeoutMs) { return .failure(isCancelled ? .cancelled : e) }
+        let transport: UpstreamTransport
+        if r.url.isTLS {
+            guard let context = r.tls else { return .failure(.tls("no TLS context for an https upstream")) }
+            do {
+                transport = try UpstreamTransport(tls: fd, host: r.url.host, context: context, timeoutMs: timeoutMs)
+            } catch {
+                return .failure(isCancelled ? .cancelled : error)
+            }
+        } else {
+            transport = UpstreamTransport(plain: fd)
+        }
+        if let e = transport.write(Self.requestBytes(r), timeoutMs: timeoutMs) { return .failure(isCancelled ? .cancelled : e) }
         var http = HTTPResponseParser()
         var sse = SSEParser()
         var status = 0
         var produced = 0
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             // Before the first token the opening call's breaker timer governs (a timeout there is
             // counted as one); this wait is only the backstop.
-            let ready = poll(&p, 1, produced == 0 ? timeoutMs + 500 : timeoutMs)
+            let read = transport.read(into: &buffer, timeoutMs: produced == 0 ? timeoutMs + 500 : timeoutMs)
             if isCancelled { return .failure(.cancelled) }
-            if ready < 0 {
-                if errno == EINTR { continue }
-                return .failure(.io(String(cString: strerror(errno))))
-            }
-            if ready == 0 { return .failure(.timedOut(produced == 0 ? r.timeout + 0.5 : r.timeout)) }
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if isCancelled { return .failure(.cancelled) }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                return .failure(.io(String(cString: strerror(errno))))
-            }
             let events: [HTTPResponseParser.Event]
             do {
-                events = n == 0 ? try http.finish() : try http.feed(Array(buffer[0..<n]))
+                switch read {
+                case .data(let n): events = try http.feed(Array(buffer[0..<n]))
+                case .eof: events = try http.finish()
+                case .timedOut: return .failure(.timedOut(produced == 0 ? r.timeout + 0.5 : r.timeout))
+                case .failed(let e): return .failure(e)
+                }
             } catch {
                 return .failure(.protocolError(error.description))
             }
@@ -189,7 +196,7 @@ final class UpstreamConnection: Sendable {
                     return .end
                 }
             }
-            if n == 0 { return .failure(.protocolError("connection closed before the response")) }
+            if case .eof = read { return .failure(.protocolError("connection closed before the response")) }
         }
     }
 
@@ -279,24 +286,5 @@ final class UpstreamConnection: Sendable {
             lastError = String(cString: strerror(err != 0 ? err : errno))
         }
         return .failure(.connect(lastError))
-    }
-
-    private func send(_ fd: Int32, _ bytes: [UInt8], timeoutMs: Int32) -> UpstreamError? {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n > 0 {
-                sent += n
-                continue
-            }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && errno == EAGAIN {
-                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                if poll(&p, 1, timeoutMs) == 0 { return .timedOut(Double(timeoutMs) / 1000) }
-                continue
-            }
-            return .io(String(cString: strerror(errno)))
-        }
-        return nil
     }
 }

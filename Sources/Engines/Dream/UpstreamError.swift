@@ -15,6 +15,8 @@ public enum UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
     case upstream(String)
     /// A socket error while sending or receiving.
     case io(String)
+    /// TLS failed: the handshake, the peer's certificate, or a record.
+    case tls(String)
     /// The stream was stopped by the hub.
     case cancelled
 
@@ -27,6 +29,7 @@ public enum UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
         case .protocolError(let why): return "upstream protocol error: \(why)"
         case .upstream(let message): return "upstream error: \(message)"
         case .io(let why): return "upstream socket error: \(why)"
+        case .tls(let why): return "upstream TLS error: \(why)"
         case .cancelled: return "cancelled"
         }
     }

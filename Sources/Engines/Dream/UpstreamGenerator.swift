@@ -9,6 +9,8 @@
 struct UpstreamGenerator: DreamGenerator {
     let config: DreamConfig
     let url: UpstreamURL
+    /// The TLS client context for an `https://` URL.
+    let tls: UpstreamTLSContext?
     let breaker: any CallGuard
     var name: String { "upstream" }
     var kind: String { "llm" }
@@ -16,7 +18,7 @@ struct UpstreamGenerator: DreamGenerator {
     func open(_ request: DreamRequest) async throws -> any DreamTokenSource {
         let connection = UpstreamConnection.open(UpstreamConnection.Request(
             url: url, key: config.upstreamKey, model: config.upstreamModel, prompt: request.prompt,
-            maxTokens: request.maxTokens, seed: request.seed, timeout: config.upstreamTimeout))
+            maxTokens: request.maxTokens, seed: request.seed, timeout: config.upstreamTimeout, tls: tls))
         do {
             let first = try await breaker.call { try await connection.next() }
             return UpstreamTokenSource(connection: connection, first: first)

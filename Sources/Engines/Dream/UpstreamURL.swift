@@ -1,28 +1,24 @@
-/// The upstream LLM's address, from `dream_upstream_url`: an `http://` URL of an
+/// The upstream LLM's address, from `dream_upstream_url`: an `http://` or `https://` URL of an
 /// OpenAI-compatible server. `http://host:port` and `http://host:port/v1` mean its
-/// `/v1/chat/completions`; a path ending in `/chat/completions` is used as it is.
-///
-/// `https://` is refused with a clear message: the hub's client speaks plain HTTP/1.1 over TCP
-/// (put a local TLS-terminating proxy in front of a remote service).
+/// `/v1/chat/completions`; a path ending in `/chat/completions` is used as it is. Credentials in
+/// the URL are refused (the key has its own, secret, option).
 public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
     /// Why a URL was refused (shown in the config error).
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
-        case httpsUnsupported
         case notHTTP(String)
         case badHost(String)
         case badPort(String)
         public var description: String {
             switch self {
-            case .httpsUnsupported:
-                return "an http:// URL (https is not supported: the upstream client speaks plain HTTP/1.1; "
-                    + "use a local TLS proxy)"
-            case .notHTTP(let s): return "an http:// URL, not \"\(s)\""
-            case .badHost(let s): return "an http:// URL with a host, not \"\(s)\""
-            case .badPort(let s): return "an http:// URL with a port 1...65535, not \"\(s)\""
+            case .notHTTP(let s): return "an http:// or https:// URL, not \"\(s)\""
+            case .badHost(let s): return "an http(s):// URL with a host (and no user:password@), not \"\(s)\""
+            case .badPort(let s): return "an http(s):// URL with a port 1...65535, not \"\(s)\""
             }
         }
     }
 
+    /// `https://`: TLS, the peer's certificate verified.
+    public var isTLS: Bool
     /// Host name or address (IPv6 without brackets).
     public var host: String
     public var port: Int
@@ -33,9 +29,9 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
     public init(_ text: String) throws(Failure) {
         let t = text.trimmingSpaces
         let lower = t.lowercased()
-        if lower.hasPrefix("https://") { throw .httpsUnsupported }
-        guard lower.hasPrefix("http://") else { throw .notHTTP(t) }
-        var rest = Substring(t.dropFirst("http://".count))
+        let isTLS = lower.hasPrefix("https://")
+        guard isTLS || lower.hasPrefix("http://") else { throw .notHTTP(t) }
+        var rest = Substring(t.dropFirst(isTLS ? "https://".count : "http://".count))
         var path = "/"
         if let slash = rest.firstIndex(of: "/") {
             path = String(rest[slash...])
@@ -44,7 +40,7 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
         if let q = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = String(path[..<q]) }
         if rest.contains("@") { throw .badHost(t) }  // credentials belong in dream_upstream_key
         var host = String(rest)
-        var port = 80
+        var port = isTLS ? 443 : 80
         if rest.hasPrefix("[") {
             guard let close = rest.firstIndex(of: "]") else { throw .badHost(t) }
             host = String(rest[rest.index(after: rest.startIndex)..<close])
@@ -67,6 +63,7 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
         } else {
             path = (path == "/" ? "" : path) + "/v1/chat/completions"
         }
+        self.isTLS = isTLS
         self.host = host
         self.port = port
         self.path = path
@@ -75,8 +72,8 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
     /// The `Host` header value.
     public var hostHeader: String {
         let h = host.contains(":") ? "[\(host)]" : host
-        return port == 80 ? h : "\(h):\(port)"
+        return port == (isTLS ? 443 : 80) ? h : "\(h):\(port)"
     }
 
-    public var description: String { "http://\(hostHeader)\(path)" }
+    public var description: String { (isTLS ? "https://" : "http://") + hostHeader + path }
 }

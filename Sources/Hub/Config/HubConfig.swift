@@ -114,10 +114,12 @@ struct HubConfig: Sendable, Equatable {
     var engineTimeout: Double = 10
 
     // The dream engine (docs/engines/dream.md); turned into a `DreamConfig` by `HubConfig+Dream`.
-    /// An OpenAI-compatible server (`http://host:port[/v1]`); empty: the Markov generator only.
+    /// An OpenAI-compatible server (`http(s)://host:port[/v1]`); empty: the Markov generator only.
     var dreamUpstreamURL: String = ""
     /// Its bearer key (a secret: never shown in errors or logs).
     var dreamUpstreamKey: String = ""
+    /// Trusted certificates (PEM) for an `https://` upstream; empty: the system's CA store.
+    var dreamUpstreamCA: String = ""
     /// The `model` sent upstream.
     var dreamUpstreamModel: String = "gpt-4o-mini"
     /// Seconds the upstream may take to its first token (and may stay silent after); keep it

@@ -11,6 +11,7 @@ extension HubConfig {
         d.maxStreamsPerUser = dreamMaxStreamsPerUser
         d.upstreamURL = dreamUpstreamURL.isEmpty ? nil : try? UpstreamURL(dreamUpstreamURL)
         d.upstreamKey = dreamUpstreamKey
+        d.upstreamCAFile = dreamUpstreamCA
         d.upstreamModel = dreamUpstreamModel
         d.upstreamTimeout = dreamUpstreamTimeout
         return d
@@ -18,7 +19,7 @@ extension HubConfig {
 }
 
 extension ConfigValueParser {
-    /// `dream_upstream_url`: empty, or an `http://` URL (`https` is refused with the reason).
+    /// `dream_upstream_url`: empty, or an `http://` or `https://` URL.
     static func dreamUpstreamURL(_ text: String) throws(ConfigError) -> String {
         if text.isEmpty { return text }
         do {
