@@ -284,7 +284,9 @@ final class Runner {
         var fields = ["subscribers=\(o.connections)", "publishers=\(publishers)", "size=\(o.size)",
                       "outstanding=\(o.outstanding)", "rate=\(o.rate > 0 ? String(format: "%.0f", o.rate) : "max")",
                       "deflate=\(o.deflate ? deflate : 0)", "publications=\(accepted)", "deliveries=\(deliveries)",
-                      "expected_deliveries=\(accepted * o.connections)"]
+                      "expected_deliveries=\(accepted * o.connections)",
+                      "inflations=\(loops.reduce(0) { $0 + $1.inflations })",
+                      "inflations_shared=\(loops.reduce(0) { $0 + $1.inflationsShared })"]
         if !o.smoke {
             fields += ["publish_s=\(String(format: "%.3f", Double(publishNs) / 1e9))", "publications_per_s=\(rate(accepted, publishNs))",
                        "deliver_s=\(String(format: "%.3f", Double(deliverNs) / 1e9))", "deliveries_per_s=\(rate(deliveries, deliverNs))"]

@@ -36,6 +36,8 @@ enum ConfigOptions {
         integer("max_connections", \.maxConnections, in: 0...ConfigValueParser.maxSize, valueName: "N",
                 help: "Most concurrent connections; 0 means as many as the file-descriptor limit allows."),
 
+        integer("push_coalesce_ms", \.pushCoalesceMs, in: 0...100, valueName: "MS",
+                help: "Hold fan-out pushes up to this long to send several per write (fewer syscalls, more latency); 0: off."),
         boolean("deflate", \.deflate, help: "Negotiate permessage-deflate (RFC 7692) when offered."),
         size("deflate_threshold", \.deflateThreshold, minimum: 0,
              help: "Send messages shorter than this uncompressed; 0 compresses all."),
@@ -122,6 +124,28 @@ enum ConfigOptions {
                 config.engines = try ConfigValueParser.engines(items, original: items.joined(separator: ","))
             }),
         duration("engine_timeout", \.engineTimeout, help: "Time one engine call may take before it fails (and counts against its breaker)."),
+        ConfigOption(
+            key: "mirror_alpha", valueName: "ALPHA",
+            help: "Mirroring: weight of a user's newest message in their rolling profile, 0 < alpha <= 1.",
+            render: { String($0.mirrorAlpha) },
+            apply: { config, text throws(ConfigError) in
+                guard let v = Double(text), v.isFinite, v > 0, v <= 1 else {
+                    throw .badValue(value: text, expected: "a number > 0 and <= 1")
+                }
+                config.mirrorAlpha = v
+            }),
+        duration("mirror_profile_interval", \.mirrorProfileInterval,
+                 help: "Mirroring: least time between two profile pushes to one user (updates in between coalesce)."),
+        integer("mirror_max_users", \.mirrorMaxUsers, in: 1...ConfigValueParser.maxSize, valueName: "N",
+                help: "Mirroring: most users with a profile (the least recently active is evicted)."),
+        integer("mirror_queue_size", \.mirrorQueueSize, in: 1...ConfigValueParser.maxSize, valueName: "N",
+                help: "Mirroring: publications waiting for analysis before new ones are dropped."),
+        integer("mirror_window_words", \.mirrorWindowWords, in: 1...100_000, valueName: "N",
+                help: "Mirroring: words per user in the vocabulary-richness (type/token ratio) window."),
+        integer("mirror_max_text_chars", \.mirrorMaxTextChars, in: 1...ConfigValueParser.maxSize, valueName: "N",
+                help: "Mirroring: longest text analysed, in characters (the rest is ignored)."),
+        duration("mirror_cache_ttl", \.mirrorCacheTTL, help: "How long GET /api/v1/personality/{user} answers are cached."),
+        size("mirror_cache_bytes", \.mirrorCacheBytes, help: "Byte budget of the personality cache."),
         // The dream engine (docs/engines/dream.md).
         string("dream_upstream_url", \.dreamUpstreamURL, valueName: "URL",
                help: "OpenAI-compatible server for dream streams (http:// or https://); empty: the Markov generator only.",

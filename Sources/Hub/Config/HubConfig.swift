@@ -108,10 +108,35 @@ struct HubConfig: Sendable, Equatable {
     /// Failed token checks per remote IP per minute before that IP's `/ws/auth`, `/ws/admin` and
     /// `/api/v1/*` requests get 429 for the rest of the minute; `0` disables the limit. Default 20.
     var authFailuresPerMinute: Int = 20
+    /// Milliseconds a loop may hold fan-out pushes to gather several into one `writev` per
+    /// subscriber; 0 writes each loop turn's pushes at its end. Replies are never held.
+    var pushCoalesceMs: Int = 0
     /// The engines to run (ENGINES.md); the others are reported as disabled at `/health/ai`.
     var engines: [String] = HubConfig.knownEngines
     /// Seconds one engine call may take before it fails and counts against the engine's breaker.
     var engineTimeout: Double = 10
+
+    // Mirroring engine (docs/engines/mirror.md).
+
+    /// Weight of a user's newest message in their rolling profile, 0 < α ≤ 1. Default 0.2.
+    var mirrorAlpha: Double = 0.2
+    /// Least seconds between two profile pushes to one user; updates in between are coalesced
+    /// and the latest is pushed when the interval has passed. Default 0.5.
+    var mirrorProfileInterval: Double = 0.5
+    /// Most users with a profile; the least recently active goes first. Default 10,000.
+    var mirrorMaxUsers: Int = 10_000
+    /// Publications waiting for analysis; beyond it new ones are dropped (counted at
+    /// `/health/ai`). Default 1,024.
+    var mirrorQueueSize: Int = 1024
+    /// Words per user in the vocabulary (type/token ratio) window. Default 100.
+    var mirrorWindowWords: Int = 100
+    /// Longest text analysed, in characters (the rest is ignored). Default 4,096.
+    var mirrorMaxTextChars: Int = 4096
+    /// Seconds a `GET /api/v1/personality/{user}` answer is served from the `personality`
+    /// cache. Default 1.
+    var mirrorCacheTTL: Double = 1
+    /// Byte budget of the `personality` cache. Default 1 MiB.
+    var mirrorCacheBytes: Int = 1_048_576
 
     // The dream engine (docs/engines/dream.md); turned into a `DreamConfig` by `HubConfig+Dream`.
     /// An OpenAI-compatible server (`http(s)://host:port[/v1]`); empty: the Markov generator only.

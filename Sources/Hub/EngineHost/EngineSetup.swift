@@ -16,6 +16,10 @@ enum EngineSetup {
 
     private static func make(_ name: String, config: HubConfig, store: Store?) -> (any Engine)? {
         switch name {
+        case "mirror":
+            return MirrorEngine(settings: MirrorSettings(alpha: config.mirrorAlpha, profileInterval: config.mirrorProfileInterval,
+                                                         maxUsers: config.mirrorMaxUsers, queueSize: config.mirrorQueueSize,
+                                                         windowWords: config.mirrorWindowWords, maxTextChars: config.mirrorMaxTextChars))
         case "dream": return DreamEngine(config: config.dream)
         default: return nil
         }

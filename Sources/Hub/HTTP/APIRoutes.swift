@@ -1,4 +1,5 @@
 import Broadcast
+import Engines
 import WSProtocol
 
 /// The HTTP API (`/api/v1/*`, PROTOCOL.md "Identity and operations"):
@@ -9,6 +10,7 @@ import WSProtocol
 /// | `GET /api/v1/topics` | `{"topics":[{"topic","subscribers"}],"count"}` |
 /// | `GET /api/v1/presence/{topic}` | `{"clients":[{"client","user"}],"count"}` |
 /// | `GET /api/v1/history/{topic}?limit=N` | `{"epoch","offset","publications":[{topic,offset,data}]}` |
+/// | `GET /api/v1/personality/{user}` | the mirroring engine's profile of `user` (`APIRoutes+Personality`) |
 ///
 /// Every call needs `Authorization: Bearer <token>`: a token the verifier accepts as an admin or
 /// an API token (`AuthIdentity.isAPI`), or one of the config's `api_keys`. No or a bad token: 401;
@@ -22,9 +24,16 @@ struct APIRoutes: Sendable {
     let verifier: any TokenVerifier
     let authFailures: FailureLimiter
     let metrics: ServerMetrics
+    /// The engines `GET /api/v1/personality/{user}` asks (the mirroring engine's `profile`).
+    let engines: EngineRegistry
+    /// Profiles answered in the last `mirror_cache_ttl` seconds, by user.
+    let personalityCache: LRUCache<String, [UInt8]>?
 
     init(apiKeys: [String], namespaces: Namespaces, verifier: any TokenVerifier = RefusingTokenVerifier(),
-         authFailures: FailureLimiter = FailureLimiter(limit: 0), metrics: ServerMetrics = ServerMetrics()) {
+         authFailures: FailureLimiter = FailureLimiter(limit: 0), metrics: ServerMetrics = ServerMetrics(),
+         engines: EngineRegistry = .none, personalityCache: LRUCache<String, [UInt8]>? = nil) {
+        self.engines = engines
+        self.personalityCache = personalityCache
         self.apiKeys = apiKeys
         self.namespaces = namespaces
         self.verifier = verifier
@@ -42,6 +51,7 @@ struct APIRoutes: Sendable {
         case topics
         case presence(String)
         case history(String, query: HTTPRequestHead)
+        case personality(String)
     }
 
     /// Who is calling: a config key, or a verified token (whose topic patterns still apply).
@@ -75,6 +85,9 @@ struct APIRoutes: Sendable {
         case let p where p.hasPrefix("/api/v1/history/"):
             guard head.method == "GET" else { return .respond(Self.methodNotAllowed("GET")) }
             call = .history(Self.percentDecoded(p.dropFirst("/api/v1/history/".count)), query: head)
+        case let p where p.hasPrefix("/api/v1/personality/"):
+            guard head.method == "GET" else { return .respond(Self.methodNotAllowed("GET")) }
+            call = .personality(Self.percentDecoded(p.dropFirst("/api/v1/personality/".count)))
         default:
             return .respond(Self.error(.notFound, .notFound, "no such API: \(head.path)"))
         }
@@ -113,6 +126,7 @@ struct APIRoutes: Sendable {
         case .topics: topics(grant: grant, port: port, done)
         case .presence(let topic): presence(topic, grant: grant, port: port, done)
         case .history(let topic, let head): history(topic, head, grant: grant, port: port, done)
+        case .personality(let user): personality(user, allowed: grant.allows(topic: "mirror." + user), done)
         }
     }
 

@@ -35,6 +35,7 @@ enum MetricsExposition {
         counter("protocol_errors_total", "Connections failed for an RFC 6455 violation.", l(m.protocolErrors))
         counter("handshake_timeouts_total", "Connections closed at the handshake timeout.", l(m.handshakeTimeouts))
         counter("idle_timeouts_total", "Connections closed at the idle timeout.", l(m.idleTimeouts))
+        counter("reaped_connections_total", "Connections whose deadline the idle-connection reaper had to enforce (a missed timer).", l(m.reaped))
         counter("commands_total", "Protocol v1 commands received.", l(m.commands))
         counter("command_errors_total", "Error replies sent.", l(m.commandErrors))
         counter("publications_total", "Publications accepted from clients and the API.", l(m.publications))

@@ -44,6 +44,8 @@ final class Connection {
     var wantsWritable = false
     /// In the loop's list of connections to flush at the end of this turn.
     var needsFlush = false
+    /// In the loop's list of connections whose pushes wait for the coalescing window.
+    var needsDeferredFlush = false
     /// Reading is paused while too much echo output is queued (backpressure instead of buffering).
     var readPaused = false
 
@@ -265,6 +267,13 @@ final class Connection {
         enqueue(frame)
     }
 
+    /// A fan-out push: queued like `sendEncoded`, but its write may wait for the loop's
+    /// coalescing window (`push_coalesce_ms`) so that several pushes leave in one `writev`.
+    func sendPush(_ frame: OutboundBytes) {
+        guard phase == .webSocket, !sentClose else { return }
+        enqueue(frame, deferrable: true)
+    }
+
     private func sendFrame(_ opcode: WebSocketOpcode, _ payload: [UInt8]) {
         enqueue(Self.frame(opcode, payload, rsv1: false))
     }
@@ -279,11 +288,11 @@ final class Connection {
         }
     }
 
-    private func enqueue(_ bytes: OutboundBytes) {
+    private func enqueue(_ bytes: OutboundBytes, deferrable: Bool = false) {
         guard phase != .closed, !writeShut else { return }
         outbound.append(bytes)
         bytesOut += bytes.count
-        loop.scheduleFlush(self)
+        if deferrable { loop.scheduleDeferredFlush(self) } else { loop.scheduleFlush(self) }
         if !sentClose, let limit = endpoint?.maxOutboundBytes, limit > 0, outbound.pendingBytes > limit {
             // Over the limit before this turn's flush may be a burst (many publications in one
             // mailbox drain) that the socket takes at once: write now, and judge what is left.
@@ -368,6 +377,17 @@ final class Connection {
         let idle = min(lastReceivedMs + c.idleTimeoutMs, handlerDeadlineMs ?? .max)
         if pingSentMs > lastReceivedMs { return idle }
         return min(idle, lastReceivedMs + c.pingIntervalMs)
+    }
+
+    /// Whether a deadline passed more than `graceMs` ago without its timer handling it (the
+    /// reaper's question; a healthy timer wheel makes this never true).
+    func isOverdue(now: UInt64, graceMs: UInt64) -> Bool {
+        phase != .closed && now >= nextDeadline() + graceMs
+    }
+
+    /// Runs the deadline checks now, as the timer would have (the reaper's backstop).
+    func enforceDeadlines(now: UInt64) {
+        timerFired(generation: timerGeneration, now: now)
     }
 
     /// Asks for `handler.deadlineReached` at `ms` (loop clock); nil cancels.

@@ -31,6 +31,9 @@ final class EventLoop: BusSink, @unchecked Sendable {
     private var dueTimers: [(Connection, UInt32)] = []
     /// Publish times (ns) of the publications fanned out this turn, measured after the flush.
     private var fannedOutNs: [UInt64] = []
+    /// Connections whose fan-out pushes wait for the coalescing window, and when it opened.
+    private var deferredList: [Connection] = []
+    private var deferredSinceMs: UInt64 = 0
     /// The other loops of the server (set before the loops run), for admin views across loops.
     var peers: [EventLoop] = []
     private var deflaters: [Int: Deflater] = [:]
@@ -113,8 +116,12 @@ final class EventLoop: BusSink, @unchecked Sendable {
     /// Runs until the drain finishes. Call on the loop's own thread.
     func run() {
         while !stopped {
-            let timeout = timers.msUntilNextTick(now: MonotonicClock.nowMs())
-            let n = epoll_wait(epfd, events, Int32(eventCapacity), Int32(max(1, timeout)))
+            var timeout = max(1, timers.msUntilNextTick(now: MonotonicClock.nowMs()))
+            if !deferredList.isEmpty {
+                let due = deferredSinceMs + config.pushCoalesceMs, t = MonotonicClock.nowMs()
+                timeout = due > t ? min(timeout, Int(due - t)) : 0
+            }
+            let n = epoll_wait(epfd, events, Int32(eventCapacity), Int32(timeout))
             now = MonotonicClock.nowMs()
             if n < 0 {
                 if errno == EINTR { continue }
@@ -133,6 +140,7 @@ final class EventLoop: BusSink, @unchecked Sendable {
                 }
             }
             flushPending()
+            if !deferredList.isEmpty && now >= deferredSinceMs + config.pushCoalesceMs { flushDeferred() }
             if !fannedOutNs.isEmpty {
                 let t = MonotonicClock.nowNs()
                 for ns in fannedOutNs { metrics.publishToWrite.record(micros: Int((t &- ns) / 1000)) }
@@ -297,6 +305,24 @@ final class EventLoop: BusSink, @unchecked Sendable {
     /// The open connection with `id`, if it is on this loop.
     func connection(id: UInt64) -> Connection? { byID[id] }
 
+    /// The idle-connection reaper's sweep: every connection whose handshake, idle, ping or close
+    /// deadline passed more than `graceMs` ago gets its deadline enforced now. Each connection's
+    /// timer in the wheel normally does this at the deadline; the sweep is the backstop that
+    /// makes a lost timer cost seconds, not a leaked socket. Returns how many it found.
+    @discardableResult
+    func reapOverdue(graceMs: UInt64) -> Int {
+        var found = 0
+        for case let c? in connections where c.isOverdue(now: now, graceMs: graceMs) {
+            found += 1
+            c.enforceDeadlines(now: now)
+        }
+        if found > 0 {
+            metrics.reaped.add(found, ordering: .relaxed)
+            logger.warning("reaped_overdue_connections", [("loop", .int(index)), ("count", .int(found))])
+        }
+        return found
+    }
+
     /// Forgets a connection (its socket is being closed).
     func unregister(_ c: Connection) {
         let slot = Int(c.fd)
@@ -316,6 +342,25 @@ final class EventLoop: BusSink, @unchecked Sendable {
         guard !c.needsFlush else { return }
         c.needsFlush = true
         flushList.append(c)
+    }
+
+    /// Marks `c` to be flushed when the coalescing window closes (at the end of this turn when
+    /// there is no window). A reply to `c` in the meantime flushes its pushes with it.
+    func scheduleDeferredFlush(_ c: Connection) {
+        guard config.pushCoalesceMs > 0 else { return scheduleFlush(c) }
+        guard !c.needsDeferredFlush else { return }
+        if deferredList.isEmpty { deferredSinceMs = now }
+        c.needsDeferredFlush = true
+        deferredList.append(c)
+    }
+
+    private func flushDeferred() {
+        let list = deferredList
+        deferredList.removeAll(keepingCapacity: true)
+        for c in list {
+            c.needsDeferredFlush = false
+            if !c.isClosed && c.outbound.pendingBytes > 0 { flush(c) }
+        }
     }
 
     private func flushPending() {
@@ -442,15 +487,15 @@ final class EventLoop: BusSink, @unchecked Sendable {
             if compress, let d = c.deflate {
                 let bits = d.serverMaxWindowBits
                 if let frame = compressed[bits] {
-                    c.sendEncoded(frame)
+                    c.sendPush(frame)
                 } else {
                     let frame = PushFrames.compressed(plain, deflater: deflater(windowBits: bits))
                     metrics.deflateCall()
                     compressed[bits] = frame
-                    c.sendEncoded(frame)
+                    c.sendPush(frame)
                 }
             } else {
-                c.sendEncoded(plain)
+                c.sendPush(plain)
             }
         }
         metrics.delivered(local.count)

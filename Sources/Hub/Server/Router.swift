@@ -27,7 +27,8 @@ struct Router: Sendable {
         health = HealthRoutes(status: status, metrics: metrics)
         origins = OriginPolicy(allowed: config.allowedOrigins)
         api = APIRoutes(apiKeys: config.apiKeys, namespaces: sessions.namespaces, verifier: sessions.verifier,
-                        authFailures: limiter, metrics: metrics)
+                        authFailures: limiter, metrics: metrics, engines: sessions.engines,
+                        personalityCache: APIRoutes.personalityCache(config: config, engines: sessions.engines, caches: status.caches))
         ws = WebSocketEndpoint(
             name: "ws", maxMessageBytes: config.maxMessageBytes, maxFragments: config.maxFragments,
             maxOutboundBytes: config.maxOutboundBytes, deflateThreshold: config.deflateThreshold,

@@ -12,7 +12,7 @@ final class Server: Sendable {
     let metrics = ServerMetrics()
     /// The port actually bound (differs from the config when it asked for 0).
     let port: Int
-    private let loops: [EventLoop]
+    let loops: [EventLoop]
     /// The pub/sub bus every loop publishes into and subscribes through.
     let bus: Bus
     /// This node's name (welcome pushes).
@@ -46,6 +46,10 @@ final class Server: Sendable {
     static let historySweepInterval = 10.0
     /// Seconds between two passive WAL checkpoints of the store.
     static let walCheckpointInterval = 60.0
+    /// Seconds between two sweeps of the idle-connection reaper, and how late a deadline must be
+    /// (ms) before it acts.
+    static let reaperInterval = 5.0
+    static let reaperGraceMs: UInt64 = 2000
     /// Seconds between two sweeps of expired cache entries.
     static let cacheEvictionInterval = 10.0
 
@@ -108,6 +112,10 @@ final class Server: Sendable {
         scheduler.add("history_ttl_sweep", every: Self.historySweepInterval) { await bus.sweep() }
         if let store {
             scheduler.add("sqlite_wal_checkpoint", every: Self.walCheckpointInterval) { _ = try await store.checkpointWAL() }
+        }
+        let loops = self.loops
+        scheduler.add("idle_connection_reaper", every: Self.reaperInterval) {
+            for loop in loops { loop.post(.run { $0.reapOverdue(graceMs: Server.reaperGraceMs) }) }
         }
         let caches = self.caches
         scheduler.add("cache_eviction", every: Self.cacheEvictionInterval) { caches.evictExpired() }

@@ -11,6 +11,8 @@ final class ServerMetrics: Sendable {
     let protocolErrors = Atomic<Int>(0)
     let handshakeTimeouts = Atomic<Int>(0)
     let idleTimeouts = Atomic<Int>(0)
+    /// Connections the `idle_connection_reaper` found past a deadline their timer missed.
+    let reaped = Atomic<Int>(0)
     let deflateCalls = Atomic<Int>(0)
     let acceptErrors = Atomic<Int>(0)
     let refusedOverLimit = Atomic<Int>(0)

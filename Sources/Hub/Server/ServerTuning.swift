@@ -13,6 +13,8 @@ struct ServerTuning: Sendable {
     var maxBodyBytes = 1 << 20
     /// Most connections at once across the hub (0: the file-descriptor limit decides).
     var maxConnections = 0
+    /// See `HubConfig.pushCoalesceMs`.
+    var pushCoalesceMs: UInt64 = 0
 
     init() {}
 
@@ -25,6 +27,7 @@ struct ServerTuning: Sendable {
         closeTimeoutMs = Self.ms(config.closeTimeout)
         maxConnections = config.maxConnections
         maxBodyBytes = config.maxMessageBytes
+        pushCoalesceMs = UInt64(max(0, config.pushCoalesceMs))
     }
 
     private static func ms(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds * 1000).rounded()) }

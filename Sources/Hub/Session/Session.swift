@@ -310,7 +310,9 @@ final class Session: ConnectionHandler {
         }
         var allowed = rules[keyPath: which].allows(identity)
         if allowed, namespace == "user" || namespace == "mirror", !identity.isAdmin {
-            allowed = identity.user.map { topic == "\(namespace).\($0)" || topic.hasPrefix("\(namespace).\($0).") } ?? false
+            // Exactly `user.<id>`: user ids may contain dots, so a sub-topic `user.ann.b` could be
+            // user `ann.b`'s own topic and is nobody's but operators'.
+            allowed = identity.user.map { topic == "\(namespace).\($0)" } ?? false
         }
         if allowed, let auth, !auth.allows(topic: topic) { allowed = false }
         guard allowed else {

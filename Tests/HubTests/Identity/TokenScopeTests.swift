@@ -26,6 +26,20 @@ import Testing
         }
     }
 
+    @Test func aDottedUserIDsTopicsAreNotAPrefixsSubTopics() async throws {
+        try await IdentityHub.run { hub in
+            // User ids may contain dots: `user.ann.b` is user `ann.b`'s, not a sub-topic of `ann`.
+            let (ann, _) = try AuthClient.welcomed(port: hub.port, token: try hub.createToken(user: "ann"))
+            let (annB, _) = try AuthClient.welcomed(port: hub.port, token: try hub.createToken(user: "ann.b"))
+            for (i, topic) in ["user.ann.b", "mirror.ann.b"].enumerated() {
+                #expect(try ann.errorCode(#"{"op":"subscribe","id":\#(i + 1),"topic":"\#(topic)"}"#, id: i + 1) == "forbidden", "\(topic)")
+                let own = try annB.result(#"{"op":"subscribe","id":\#(i + 1),"topic":"\#(topic)"}"#, id: i + 1)
+                #expect(own["topic"] as? String == topic)
+            }
+            #expect(try ann.result(#"{"op":"subscribe","id":9,"topic":"mirror.ann"}"#, id: 9)["topic"] as? String == "mirror.ann")
+        }
+    }
+
     @Test func topicsClaimRestrictsAJWT() async throws {
         try await IdentityHub.run({ c in
             c.namespaces.rules["chat"] = NamespaceRules(subscribe: .authenticated, publish: .authenticated)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Hub
 
@@ -54,7 +55,7 @@ import Testing
             let o = try OpsHTTP.json(try await OpsHTTP.get("/health/background-tasks", port: server.port))
             let tasks = try Self.tasks(o)
             #expect(Set(tasks.keys) == ["admin_stream", "revocation_watch", "history_ttl_sweep", "sqlite_wal_checkpoint",
-                                        "cache_eviction"])
+                                        "idle_connection_reaper", "cache_eviction"])
             #expect(tasks["history_ttl_sweep"]?["interval_s"] as? Double == 10)
             #expect(tasks["sqlite_wal_checkpoint"]?["interval_s"] as? Double == 60)
             #expect(tasks["cache_eviction"]?["interval_s"] as? Double == 10)
@@ -69,7 +70,8 @@ import Testing
         // Without a store there is no checkpoint task.
         try await TestServer.run { server async throws in
             let tasks = try Self.tasks(try OpsHTTP.json(try await OpsHTTP.get("/health/background-tasks", port: server.port)))
-            #expect(Set(tasks.keys) == ["admin_stream", "revocation_watch", "history_ttl_sweep", "cache_eviction"])
+            #expect(Set(tasks.keys) == ["admin_stream", "revocation_watch", "history_ttl_sweep", "idle_connection_reaper",
+                                        "cache_eviction"])
         }
     }
 
@@ -273,5 +275,43 @@ import Testing
         #expect(samples["hub_cache_misses_total{cache=token_verification}"] == 1)
         #expect(samples["hub_cache_evictions_total{cache=token_verification}"] == 1)
         #expect(samples["hub_cache_bytes{cache=token_verification}"] == 6)
+    }
+}
+
+/// The idle-connection reaper: the backstop for a deadline whose timer was lost.
+@Suite struct IdleReaperTests {
+    @Test func aConnectionWhoseTimerWasLostIsClosedByTheReaper() async throws {
+        try await TestServer.runOnThread({ c in
+            c.loops = 1
+            c.idleTimeout = 0.5
+            c.pingInterval = 30
+        }) { server in
+            let client = try V1Client(port: server.port)
+            let id = try #require(UInt64(client.clientID.dropFirst(2), radix: 36))
+            let loop = server.loops[0]
+            // Lose the connection's timer: the wheel's entry no longer matches its generation.
+            let lost = DispatchSemaphore(value: 0)
+            loop.post(.run { l in
+                l.connection(id: id)?.timerGeneration &+= 1
+                lost.signal()
+            })
+            lost.wait()
+            // Past the idle timeout nothing closes it: the timer is gone.
+            #expect(try client.ws.readFrameIfAny(timeout: 1.0) == nil, "without its timer the connection stays open")
+            // Not overdue by the reaper's grace yet: the sweep leaves it alone.
+            let counts = Mutex<[Int]>([])
+            let swept = DispatchSemaphore(value: 0)
+            loop.post(.run { l in
+                counts.withLock { $0.append(l.reapOverdue(graceMs: 60_000)) }
+                counts.withLock { $0.append(l.reapOverdue(graceMs: 0)) }
+                swept.signal()
+            })
+            swept.wait()
+            #expect(counts.withLock { $0 } == [0, 1])
+            let (close, _) = try client.readUntilClose(timeout: 3)
+            #expect(close.closeCode == 1001, "closed at the idle deadline the timer missed")
+            #expect(server.metrics.reaped.load(ordering: .relaxed) == 1)
+            #expect(server.metrics.idleTimeouts.load(ordering: .relaxed) == 1)
+        }
     }
 }

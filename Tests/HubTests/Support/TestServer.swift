@@ -1,3 +1,4 @@
+import Engines
 @testable import Hub
 
 /// Runs a real `Server` on 127.0.0.1 and a kernel-chosen port for one test.
@@ -14,8 +15,7 @@ enum TestServer {
         c.loops = 2
         c.closeTimeout = 5
         c.drainTimeout = 2
-        // No engines unless a test asks (`c.engines = ["dream"]`): a hub per test should not
-        // train models or register engine breakers the other tests' health checks would see.
+        // No engines unless a test asks: they train models and add tasks at every start.
         c.engines = []
         return c
     }
@@ -55,12 +55,13 @@ extension TestServer {
     /// created from a high-priority task (they inherit its priority), so the pool serves them
     /// before the tests' medium-priority work.
     @discardableResult
-    static func runOnThread<T>(_ configure: (inout HubConfig) -> Void = { _ in }, _ body: (Server) throws -> T) async throws -> T {
+    static func runOnThread<T>(_ configure: (inout HubConfig) -> Void = { _ in }, engines: EngineRegistry? = nil,
+                               _ body: (Server) throws -> T) async throws -> T {
         var c = config()
         configure(&c)
         let settings = c
         let server = try await Task(priority: .high) {
-            try Server(config: settings, logger: Logger(level: .error, sink: MemoryLogSink()))
+            try Server(config: settings, logger: Logger(level: .error, sink: MemoryLogSink()), engines: engines)
         }.value
         return try await TestThreadExecutor.run {
             server.start()
