@@ -34,5 +34,6 @@ public struct DreamConfig: Sendable {
     /// Seconds the breaker stays open before one start probes the upstream again.
     public var upstreamOpenInterval: Double = 30
 
+    /// The defaults above.
     public init() {}
 }

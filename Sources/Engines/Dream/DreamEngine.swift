@@ -40,6 +40,7 @@ public final class DreamEngine: Engine {
 
     private let state = Mutex(State())
 
+    /// An engine with these settings; nothing runs before `start`.
     public init(config: DreamConfig = DreamConfig()) {
         self.config = config
     }
@@ -101,6 +102,7 @@ public final class DreamEngine: Engine {
         }
     }
 
+    /// `start` or `stop` (the registry refuses other actions before they get here).
     public func handle(_ call: EngineCall) async throws -> EngineReply {
         switch call.action {
         case "start": return try await start(call)
@@ -109,6 +111,8 @@ public final class DreamEngine: Engine {
         }
     }
 
+    /// The generator a start would use now, the streams and tokens, the model and the upstream
+    /// breaker (docs/engines/dream.md, "Health").
     public func health() -> EngineHealth {
         let s = state.withLock { s in
             (stats: s.modelStats, modelError: s.modelError, active: s.streams.count, started: s.started,

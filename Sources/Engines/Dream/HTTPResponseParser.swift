@@ -53,6 +53,7 @@ public struct HTTPResponseParser: Sendable {
     private var state: State = .head
     private var buffer: [UInt8] = []
 
+    /// A parser waiting for a response head of at most `maxHeadBytes`.
     public init(maxHeadBytes: Int = 64 * 1024) { self.maxHeadBytes = maxHeadBytes }
 
     /// Whether the body is complete.

@@ -20,6 +20,7 @@ public struct MarkovModel: Sendable {
     public struct Context: Sendable, Equatable {
         public var w1: UInt32?
         public var w2: UInt32?
+        /// A context of these two word ids (nil: not known yet).
         public init(w1: UInt32? = nil, w2: UInt32? = nil) {
             self.w1 = w1
             self.w2 = w2

@@ -40,6 +40,7 @@ public struct SSEParser: Sendable {
     private var event: String?
     private var id: String?
 
+    /// A parser at the start of a stream, refusing lines over `maxLineBytes`.
     public init(maxLineBytes: Int = 1 << 20) { self.maxLineBytes = maxLineBytes }
 
     /// Feeds one chunk; returns the events it completed, in order.
