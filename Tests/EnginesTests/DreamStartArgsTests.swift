@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"max_tokens":1001}"#, EngineError.Code.tooLarge), (#"{"max_tokens":0}"#, .badRequest),
+        (#"{"max_tokens":1000}"#, EngineError.Code.tooLarge), (#"{"max_tokens":0}"#, .badRequest),
         (#"{"max_tokens":"5"}"#, .badRequest), (#"{"max_tokens":2.5}"#, .badRequest), (#"{"max_tokens":true}"#, .badRequest),
         (#"{"pace_ms":0}"#, .badRequest), (#"{"pace_ms":10001}"#, .badRequest), (#"{"seed":"x"}"#, .badRequest),
         (#"{"seed":1.5}"#, .badRequest), (#"{"prompt":5}"#, .badRequest), (#"[1]"#, .badRequest),

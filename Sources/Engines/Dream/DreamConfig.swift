@@ -9,8 +9,10 @@ public struct DreamConfig: Sendable {
     public var paceRange: ClosedRange<Int> = 1...10_000
     /// Tokens when a start does not say.
     public var defaultMaxTokens: Int = 100
-    /// Most tokens one stream may ask for (`dream_max_tokens`).
-    public var maxTokens: Int = 1000
+    /// Most tokens one stream may ask for (`dream_max_tokens`). 999: a whole stream, its tokens
+    /// and the done push, fits in the `dream` namespace's history of 1,000, so a late watcher
+    /// can always recover it from its first token.
+    public var maxTokens: Int = 999
     /// Most streams running at once, all users together (`dream_max_streams`).
     public var maxStreams: Int = 32
     /// Most streams one user may run at once (`dream_max_streams_per_user`).

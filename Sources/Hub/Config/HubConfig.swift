@@ -152,8 +152,9 @@ struct HubConfig: Sendable, Equatable {
     var dreamUpstreamTimeout: Double = 5
     /// Milliseconds between two tokens when a start does not say.
     var dreamPaceMs: Int = 50
-    /// Most tokens one stream may ask for.
-    var dreamMaxTokens: Int = 1000
+    /// Most tokens one stream may ask for (999: a whole stream and its done push fit in the
+    /// `dream` namespace's history of 1,000).
+    var dreamMaxTokens: Int = 999
     /// Most dream streams running at once (all users), and per user.
     var dreamMaxStreams: Int = 32
     var dreamMaxStreamsPerUser: Int = 4

@@ -65,7 +65,7 @@ import Testing
         try await DreamHub.run { hub in
             let (alice, _) = try AuthClient.welcomed(port: hub.port, token: try hub.createToken(user: "alice"))
             let (bob, _) = try AuthClient.welcomed(port: hub.port, token: try hub.createToken(user: "bob"))
-            let r = try alice.startDream(#"{"max_tokens":1000,"pace_ms":40}"#, id: 1)
+            let r = try alice.startDream(#"{"max_tokens":999,"pace_ms":40}"#, id: 1)
             let stream = try #require(r["stream"] as? String)
             let topic = "dream." + stream
             let watcher = try V1Client(port: hub.port)
@@ -80,7 +80,7 @@ import Testing
             let result = try #require(stop.result, "\(stop)")
             #expect(result["stopped"] as? Bool == true)
             let tokens = try #require(result["tokens"] as? Int)
-            #expect(tokens >= 2 && tokens < 1000)
+            #expect(tokens >= 2 && tokens < 999)
 
             let rest = try watcher.readStream(topic)
             #expect(rest.done["stopped"] as? Bool == true)
@@ -201,6 +201,34 @@ import Testing
             #expect(pushed.compactMap(\.offset) == Array(1...21))
             let texts = pushed.dropLast().compactMap { ($0.json["data"] as? [String: Any])?["token"] as? String }
             #expect(texts == history.dropLast().compactMap { ($0["data"] as? [String: Any])?["token"] as? String })
+        }
+    }
+    @Test func aStreamOfTheMaximumLengthIsRecoverableWhole() async throws {
+        try await DreamHub.run { hub in
+            let (alice, _) = try AuthClient.welcomed(port: hub.port, token: try hub.createToken(user: "alice"))
+            let r = try alice.startDream(#"{"max_tokens":999,"pace_ms":1}"#, id: 1)
+            let topic = try #require(r["topic"] as? String)
+            let first = try V1Client(port: hub.port).readStreamFromHistory(topic)
+            #expect(first.count == 1000)
+            // The whole stream, done push included, is still in the namespace's history.
+            let late = try V1Client(port: hub.port).watch(topic, id: 10)
+            #expect(late.indexes == Array(0..<999))
+            #expect(late.done["tokens"] as? Int == 999)
+        }
+    }
+}
+
+extension V1Client {
+    /// Waits (polling `history`) until `topic` has its done push; returns every publication's data.
+    func readStreamFromHistory(_ topic: String, timeout: Double = 20) throws -> [[String: Any]] {
+        let deadline = TestDeadline(seconds: timeout)
+        var id = 100
+        while true {
+            id += 1
+            let h = try ask(#"{"op":"history","id":\#(id),"topic":"\#(topic)"}"#, id: id)
+            let list = (h.result?["publications"] as? [[String: Any]] ?? []).compactMap { $0["data"] as? [String: Any] }
+            if list.last?["done"] as? Bool == true || deadline.remaining <= 0 { return list }
+            usleep(50_000)
         }
     }
 }
