@@ -16,7 +16,8 @@ let package = Package(
 
         .target(name: "WSProtocol", dependencies: ["CZlib"]),
         .target(name: "Broadcast"),
-        .target(name: "Engines", dependencies: ["Broadcast"], exclude: ["Mirror/Data/VADER-LICENSE.txt"]),
+        .target(name: "Engines", dependencies: ["Broadcast", "COpenSSL"], exclude: ["Mirror/Data/VADER-LICENSE.txt"],
+                resources: [.copy("Dream/Corpus")]),
         .executableTarget(
             name: "Hub",
             dependencies: ["WSProtocol", "Broadcast", "Engines", "CHubSys", "CSQLite", "COpenSSL"]
@@ -30,7 +31,7 @@ let package = Package(
 
         .testTarget(name: "WSProtocolTests", dependencies: ["WSProtocol"]),
         .testTarget(name: "BroadcastTests", dependencies: ["Broadcast"]),
-        .testTarget(name: "HubTests", dependencies: ["Hub", "WSProtocol"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "WSProtocol", "Engines"]),
         .testTarget(name: "EnginesTests", dependencies: ["Engines", "Broadcast"]),
     ],
     swiftLanguageModes: [.v6]

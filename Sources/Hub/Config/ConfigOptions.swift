@@ -149,10 +149,31 @@ enum ConfigOptions {
         duration("telepathy_expiry", \.telepathyExpiry, help: "Time a direct message is kept in the mailbox, acked or not."),
         integer("telepathy_max_pending", \.telepathyMaxPending, in: 1...ConfigValueParser.maxSize, valueName: "N",
                 help: "Unacked direct messages per recipient before send to them is refused."),
+        // The dream engine (docs/engines/dream.md).
+        string("dream_upstream_url", \.dreamUpstreamURL, valueName: "URL",
+               help: "OpenAI-compatible server for dream streams (http:// or https://); empty: the Markov generator only.",
+               parse: ConfigValueParser.dreamUpstreamURL),
+        string("dream_upstream_key", \.dreamUpstreamKey, valueName: "KEY", help: "Bearer key for the dream upstream.",
+               parse: { text throws(ConfigError) in text }),
+        string("dream_upstream_ca", \.dreamUpstreamCA, valueName: "FILE",
+               help: "Trusted CA certificates (PEM) for an https dream upstream; empty: the system's CA store.",
+               parse: { text throws(ConfigError) in text.isEmpty ? text : try ConfigValueParser.path(text) }),
+        string("dream_upstream_model", \.dreamUpstreamModel, valueName: "NAME", help: "The model name sent to the dream upstream.",
+               parse: { text throws(ConfigError) in text }),
+        duration("dream_upstream_timeout", \.dreamUpstreamTimeout,
+                 help: "Time the dream upstream may take to its first token, or stay silent after (then: the Markov fallback)."),
+        integer("dream_pace_ms", \.dreamPaceMs, in: 1...10_000, valueName: "MS", help: "Default milliseconds between two dream tokens."),
+        integer("dream_max_tokens", \.dreamMaxTokens, in: 1...100_000, valueName: "N", help: "Most tokens one dream stream may ask for."),
+        integer("dream_max_streams", \.dreamMaxStreams, in: 1...100_000, valueName: "N", help: "Most dream streams running at once."),
+        integer("dream_max_streams_per_user", \.dreamMaxStreamsPerUser, in: 1...100_000, valueName: "N",
+                help: "Most dream streams one user may run at once."),
+        string("dream_corpus", \.dreamCorpus, valueName: "FILE",
+               help: "Training text of the dream Markov generator; empty: the shipped KJV selection.",
+               parse: { text throws(ConfigError) in text.isEmpty ? text : try ConfigValueParser.path(text) }),
     ]
 
     /// Options whose values are secrets: error messages never repeat them.
-    static let secretKeys: Set<String> = ["api_keys", "jwt_secret"]
+    static let secretKeys: Set<String> = ["api_keys", "jwt_secret", "dream_upstream_key"]
 
     /// `value` as an error message may show it for the option `key`.
     static func shown(_ value: String, key: String) -> String {

@@ -142,6 +142,29 @@ struct HubConfig: Sendable, Equatable {
     /// Byte budget of the `personality` cache. Default 1 MiB.
     var mirrorCacheBytes: Int = 1_048_576
 
+    // The dream engine (docs/engines/dream.md); turned into a `DreamConfig` by `HubConfig+Dream`.
+    /// An OpenAI-compatible server (`http(s)://host:port[/v1]`); empty: the Markov generator only.
+    var dreamUpstreamURL: String = ""
+    /// Its bearer key (a secret: never shown in errors or logs).
+    var dreamUpstreamKey: String = ""
+    /// Trusted certificates (PEM) for an `https://` upstream; empty: the system's CA store.
+    var dreamUpstreamCA: String = ""
+    /// The `model` sent upstream.
+    var dreamUpstreamModel: String = "gpt-4o-mini"
+    /// Seconds the upstream may take to its first token (and may stay silent after); keep it
+    /// under `engineTimeout`.
+    var dreamUpstreamTimeout: Double = 5
+    /// Milliseconds between two tokens when a start does not say.
+    var dreamPaceMs: Int = 50
+    /// Most tokens one stream may ask for (999: a whole stream and its done push fit in the
+    /// `dream` namespace's history of 1,000).
+    var dreamMaxTokens: Int = 999
+    /// Most dream streams running at once (all users), and per user.
+    var dreamMaxStreams: Int = 32
+    var dreamMaxStreamsPerUser: Int = 4
+    /// The Markov generator's training text; empty: the corpus shipped with the hub.
+    var dreamCorpus: String = ""
+
     /// Every engine this build has, in the order health reports them.
     static let knownEngines = ["mirror", "telepathy", "dream"]
 

@@ -26,6 +26,7 @@ enum EngineSetup {
             return TelepathyEngine(storage: store, settings: TelepathySettings(
                 expiry: config.telepathyExpiry, maxPending: config.telepathyMaxPending,
                 maxDataBytes: config.maxCommandBytes, windowBytes: max(4096, config.maxOutboundBytes / 2)))
+        case "dream": return DreamEngine(config: config.dream)
         default: return nil
         }
     }
