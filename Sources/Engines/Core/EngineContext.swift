@@ -8,7 +8,7 @@ public final class EngineContext: Sendable {
     /// A port for publishing: its replies come back in the `reply` closures.
     public let port: BusPort
     private let makeGuard: @Sendable (_ name: String, _ threshold: Int, _ openInterval: Double, _ timeout: Double?) -> any CallGuard
-    private let scheduleTask: @Sendable (_ name: String, _ every: Double, _ body: @escaping @Sendable () async throws -> Void) -> Void
+    private let scheduleTask: @Sendable (_ name: String, _ every: Double, _ runNow: Bool, _ body: @escaping @Sendable () async throws -> Void) -> Void
     private let logLine: @Sendable (_ level: LogLevel, _ event: String, _ fields: [(String, String)]) -> Void
 
     /// Log levels engines use.
@@ -16,7 +16,7 @@ public final class EngineContext: Sendable {
 
     public init(bus: Bus,
                 makeGuard: @escaping @Sendable (String, Int, Double, Double?) -> any CallGuard,
-                schedule: @escaping @Sendable (String, Double, @escaping @Sendable () async throws -> Void) -> Void,
+                schedule: @escaping @Sendable (String, Double, Bool, @escaping @Sendable () async throws -> Void) -> Void,
                 log: @escaping @Sendable (LogLevel, String, [(String, String)]) -> Void) {
         self.bus = bus
         self.port = bus.publisherPort()
@@ -31,9 +31,11 @@ public final class EngineContext: Sendable {
         makeGuard(name, failureThreshold, openInterval, callTimeout)
     }
 
-    /// A named periodic task on the hub's scheduler (`/health/background-tasks`).
-    public func schedule(_ name: String, every interval: Double, _ body: @escaping @Sendable () async throws -> Void) {
-        scheduleTask(name, interval, body)
+    /// A named periodic task on the hub's scheduler (`/health/background-tasks`); with `runNow`
+    /// its first run starts at once instead of one interval later (a warm-up).
+    public func schedule(_ name: String, every interval: Double, runNow: Bool = false,
+                         _ body: @escaping @Sendable () async throws -> Void) {
+        scheduleTask(name, interval, runNow, body)
     }
 
     /// A JSON log line.

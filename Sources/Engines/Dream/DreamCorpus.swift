@@ -44,6 +44,11 @@ public enum DreamCorpus {
         }
     }
 
+    /// Drops the cached training of `path` (after it failed), so the next `model` trains again.
+    static func forget(path: String) {
+        models.withLock { _ = $0.removeValue(forKey: path) }
+    }
+
     /// Trains a model on the file at `path` (empty: the built-in corpus), now, on the calling thread.
     public static func train(path: String) throws -> MarkovModel {
         guard let file = path.isEmpty ? builtInPath() : path else { throw DreamCorpusError.missing("the built-in corpus") }

@@ -59,6 +59,7 @@ public final class DreamEngine: Engine {
                                           openInterval: config.upstreamOpenInterval, callTimeout: config.upstreamTimeout)
             upstream = UpstreamGenerator(config: config, url: url, tls: tls, breaker: breaker)
         }
+        // Training starts now (a process-wide task per corpus); the warm-up task awaits it.
         let model = DreamCorpus.model(path: config.corpusPath)
         state.withLock { s in
             s.context = context
@@ -66,26 +67,50 @@ public final class DreamEngine: Engine {
             s.model = model
             s.stopping = false
         }
+        // The warm-up is the scheduled task `dream_warmup`: its first run trains the model at
+        // once (in the background; starts answer `unavailable` until it is ready); later runs
+        // are no-ops while the model is good and retrain after a failure (say, a corpus file
+        // that appears later), each run recorded at /health/background-tasks.
+        let path = config.corpusPath, engine = self
+        context.schedule(Self.warmupTaskName, every: Self.warmupInterval, runNow: true) {
+            try await DreamEngine.warmUp(engine, path: path, context: context)
+        }
+    }
+
+    /// The engine's warm-up task, and how often it checks the model again.
+    public static let warmupTaskName = "dream_warmup"
+    static let warmupInterval = 30.0
+
+    private static func warmUp(_ engine: DreamEngine, path: String, context: EngineContext) async throws {
+        if engine.state.withLock({ $0.modelStats != nil }) { return }
         let began = Bus.monotonicNs()
-        let corpus = DreamCorpus.name(for: config.corpusPath)
-        Task.onHub { [self] in
-            do {
-                let m = try await model.value
-                let seconds = Double(Bus.monotonicNs() - began) / 1e9
-                state.withLock { s in
-                    s.modelStats = m.stats
-                    s.warmupSeconds = seconds
-                }
-                context.log(.info, "dream_warmup", [("corpus", corpus), ("words", String(m.stats.words)),
-                                                    ("vocabulary", String(m.stats.vocabulary)),
-                                                    ("seconds", String(format: "%.3f", seconds))])
-            } catch {
-                state.withLock { s in
-                    s.modelError = "\(error)"
-                    s.lastError = "\(error)"
-                }
-                context.log(.error, "dream_warmup_failed", [("reason", "\(error)")])
+        let model = engine.state.withLock { s -> Task<MarkovModel, any Error> in
+            if let m = s.model { return m }
+            let m = DreamCorpus.model(path: path)
+            s.model = m
+            return m
+        }
+        do {
+            let m = try await model.value
+            let seconds = Double(Bus.monotonicNs() - began) / 1e9
+            engine.state.withLock { s in
+                s.modelStats = m.stats
+                s.modelError = nil
+                s.warmupSeconds = seconds
             }
+            context.log(.info, "dream_warmup", [("corpus", DreamCorpus.name(for: path)), ("words", String(m.stats.words)),
+                                                ("vocabulary", String(m.stats.vocabulary)),
+                                                ("seconds", String(format: "%.3f", seconds))])
+        } catch {
+            // Forget the failed training so the next run tries again.
+            DreamCorpus.forget(path: path)
+            engine.state.withLock { s in
+                s.model = nil
+                s.modelError = "\(error)"
+                s.lastError = "\(error)"
+            }
+            context.log(.error, "dream_warmup_failed", [("reason", "\(error)")])
+            throw error
         }
     }
 
@@ -207,8 +232,11 @@ public final class DreamEngine: Engine {
         -> (EngineContext, UpstreamGenerator?, Task<MarkovModel, any Error>) {
         let config = self.config
         let outcome = state.withLock { s -> Result<(EngineContext, UpstreamGenerator?, Task<MarkovModel, any Error>), EngineError> in
-            guard let context = s.context, let model = s.model, !s.stopping else {
+            guard let context = s.context, !s.stopping else {
                 return .failure(EngineError(.unavailable, "the dream engine is not running"))
+            }
+            guard let model = s.model else {
+                return .failure(EngineError(.unavailable, "the dream model is not trained: \(s.modelError ?? "warming up")"))
             }
             if s.streams.count >= config.maxStreams {
                 return .failure(EngineError(.rateLimited, "\(s.streams.count) dream streams are running; the limit is \(config.maxStreams)"))

@@ -21,6 +21,8 @@ public final class TelepathyEngine: Engine {
     public let actions: Set<String> = ["send", "ack", "presence"]
     /// The background task that drops expired messages.
     public static let expiryTaskName = "telepathy_mailbox_expiry"
+    /// The circuit breaker around mailbox writes (`send`, `ack`).
+    public static let writeBreakerName = "sqlite_mailbox"
     /// Most bytes in a user id (`user.<id>` must stay a valid topic name of 128 bytes).
     public static let maxUserBytes = 123
     /// Most bytes in an idempotency key.
@@ -55,6 +57,8 @@ public final class TelepathyEngine: Engine {
         var pending = 0
         var lastError: String?
         var storageFailing = false
+        /// The `sqlite_mailbox` breaker around mailbox writes (nil before `start`).
+        var writes: (any CallGuard)?
     }
 
     private let state = Mutex(State())
@@ -81,10 +85,14 @@ public final class TelepathyEngine: Engine {
     public func start(_ context: EngineContext) async throws {
         let pending = try await storage.pendingMessageCount()
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .unbounded)
+        // Mailbox writes go through a breaker of their own: a store that keeps failing (disk
+        // full, locked, I/O errors) answers `unavailable` at once instead of queueing sends.
+        let writes = context.breaker(Self.writeBreakerName, failureThreshold: 5, openInterval: 5, callTimeout: 5)
         state.withLock {
             $0.context = context
             $0.events = continuation
             $0.pending = pending
+            $0.writes = writes
         }
         let engine = self
         Task.onHub { await TelepathyEngine.runDeliveries(stream, engine: engine, context: context) }
@@ -162,8 +170,11 @@ public final class TelepathyEngine: Engine {
         }
         let result: MailboxStoreResult
         do {
-            result = try await storage.storeMessage(id: Self.newMessageID(), from: sender, to: to, key: key, data: Array(data),
-                                                    nowMs: clock(), maxPending: settings.maxPending)
+            let storage = self.storage, id = Self.newMessageID(), now = clock(), max = settings.maxPending, bytes = Array(data)
+            let from = sender, idempotency = key
+            result = try await write {
+                try await storage.storeMessage(id: id, from: from, to: to, key: idempotency, data: bytes, nowMs: now, maxPending: max)
+            }
             recovered()
         } catch {
             throw failed("telepathy_store_failed", "storing a message for \(to) failed: \(error)")
@@ -188,6 +199,12 @@ public final class TelepathyEngine: Engine {
         }
     }
 
+    /// A mailbox write through the `sqlite_mailbox` breaker (directly before `start`).
+    private func write<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let writes = state.withLock({ $0.writes }) else { return try await body() }
+        return try await writes.call(body)
+    }
+
     /// `ack` `{"message":"m-…"}`: only the recipient's own messages.
     private func ack(_ call: EngineCall) async throws -> EngineReply {
         guard let user = call.caller.user else { throw EngineError(.unauthorized, "only authenticated users may ack") }
@@ -197,7 +214,8 @@ public final class TelepathyEngine: Engine {
         }
         let result: MailboxAckResult
         do {
-            result = try await storage.ackMessage(id, recipient: user, nowMs: clock())
+            let storage = self.storage, now = clock()
+            result = try await write { try await storage.ackMessage(id, recipient: user, nowMs: now) }
             recovered()
         } catch {
             throw failed("telepathy_ack_failed", "acking \(id) failed: \(error)")

@@ -42,7 +42,10 @@ enum EngineSetup {
                 breakers.register(b)
                 return b
             },
-            schedule: { name, every, body in scheduler.add(name, every: every, body) },
+            schedule: { name, every, runNow, body in
+                let task = scheduler.add(name, every: every, body)
+                if runNow { task.tick() }
+            },
             log: { level, event, fields in
                 let values = fields.map { ($0.0, LogValue.string($0.1)) }
                 switch level {
