@@ -79,7 +79,7 @@ enum ConfigOptions {
         duration("auth_timeout", \.authTimeout, help: "Time to present a token on /ws/auth and /ws/admin (then close 4401)."),
         ConfigOption(
             key: "namespaces", valueName: "JSON",
-            help: "Namespaces: {\"name\": {\"subscribe\", \"publish\", \"history_size\", \"history_ttl\", \"presence\"}}.",
+            help: "Namespaces: {\"name\": {\"subscribe\", \"publish\", \"history_size\", \"history_ttl\", \"presence\", \"mirror\"}}.",
             kind: .json,
             render: { ConfigNamespaces.render($0.namespaces) },
             apply: { config, text throws(ConfigError) in
