@@ -35,8 +35,9 @@ final class Session: ConnectionHandler {
     private(set) var topics: Set<String> = []
     private var bucket: TokenBucket?
     private var strikes = 0
-    /// `user.<id>`, subscribed without asking on `/ws/auth` (direct messages arrive there).
-    private var userTopic: String?
+    /// `user.<id>` was subscribed without asking on `/ws/auth` (direct messages arrive there).
+    /// A flag, not the topic: idle connections must stay small (the topic is in `topics`).
+    private var autoSubscribedUserTopic = false
     /// `engines.userConnected` was called for this connection (so `userDisconnected` is due).
     private var announcedUser = false
     /// This connection's `send`s and `ack`s, run in order (made at the first one).
@@ -97,7 +98,7 @@ final class Session: ConnectionHandler {
         guard endpoint == .user, let user = identity.user else { return }
         let topic = "user." + user
         guard TopicName.isValid(topic), auth?.allows(topic: topic) != false else { return }
-        userTopic = topic
+        autoSubscribedUserTopic = true
         topics.insert(topic)
         c.loop.busPort.subscribe(c.id, identity: identity, topic: topic, recover: nil, requestID: nil)
     }
@@ -376,7 +377,7 @@ final class Session: ConnectionHandler {
             if !already {
                 for p in o.missed { c.sendEncoded(PushFrames.publication(p)) }
             }
-            if o.topic == userTopic, !announcedUser, let user = identity.user {
+            if autoSubscribedUserTopic, !announcedUser, let user = identity.user, o.topic == "user." + user {
                 announcedUser = true
                 settings.engines.userConnected(user)
             }
