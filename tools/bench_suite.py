@@ -373,7 +373,7 @@ class Suite:
             for _ in range(self.runs):
                 self.bench("coalesce", w, ["fanout", "--url", "$URL", "-t", "1", "-c", 1000, "-d", self.duration,
                                            "--rate", 1000, "--topic", TOPIC, "--size", 64, "--timeout", 20],
-                           hub_extra=("--push-coalesce-ms", w))
+                           hub_extra=("--push-coalesce-ms", str(w)))
 
     def echo(self):
         log("echo, 100 connections, 64 B, 4 in flight each")
