@@ -156,7 +156,7 @@ public final class TelepathyEngine: Engine {
         guard let data = args["data"] else { throw EngineError(.badRequest, #"missing "data""#) }
         var key: String?
         if let raw = args["key"] {
-            guard let k = TelepathyJSON.string(raw), !k.isEmpty, k.utf8.count <= Self.maxKeyBytes else {
+            guard let k = EngineJSON.string(raw), !k.isEmpty, k.utf8.count <= Self.maxKeyBytes else {
                 throw EngineError(.badRequest, #""key" must be a string of 1 to \#(Self.maxKeyBytes) bytes"#)
             }
             key = k
@@ -187,10 +187,10 @@ public final class TelepathyEngine: Engine {
                 // Offline recipients get it at their next connection (`connected`).
                 if s.online[to] != nil, s.queued.insert(to).inserted { s.events?.yield(.pump(to)) }
             }
-            return EngineReply(json: Array(#"{"message":"#.utf8) + TelepathyJSON.quoted(m.id) + [UInt8(ascii: "}")])
+            return EngineReply(json: Array(#"{"message":"#.utf8) + EngineJSON.quoted(m.id) + [UInt8(ascii: "}")])
         case .duplicate(let id):
             state.withLock { $0.duplicates += 1 }
-            return EngineReply(json: Array(#"{"message":"#.utf8) + TelepathyJSON.quoted(id) + Array(#","duplicate":true}"#.utf8))
+            return EngineReply(json: Array(#"{"message":"#.utf8) + EngineJSON.quoted(id) + Array(#","duplicate":true}"#.utf8))
         case .full(let pending):
             state.withLock { $0.refused += 1 }
             let message = "the mailbox of \(to) is full: \(pending) unacked messages (telepathy_max_pending)"
@@ -209,7 +209,7 @@ public final class TelepathyEngine: Engine {
     private func ack(_ call: EngineCall) async throws -> EngineReply {
         guard let user = call.caller.user else { throw EngineError(.unauthorized, "only authenticated users may ack") }
         let args = try Self.arguments(call)
-        guard let raw = args["message"], let id = TelepathyJSON.string(raw), !id.isEmpty else {
+        guard let raw = args["message"], let id = EngineJSON.string(raw), !id.isEmpty else {
             throw EngineError(.badRequest, #""message" must be a message id string"#)
         }
         let result: MailboxAckResult
@@ -242,7 +242,7 @@ public final class TelepathyEngine: Engine {
         }
         let user = try Self.user(try Self.arguments(call), "user", required: true)!
         let online = isOnline(user)
-        return EngineReply(json: Array(#"{"user":"#.utf8) + TelepathyJSON.quoted(user)
+        return EngineReply(json: Array(#"{"user":"#.utf8) + EngineJSON.quoted(user)
                            + Array(#","online":\#(online)}"#.utf8))
     }
 
@@ -337,15 +337,15 @@ public final class TelepathyEngine: Engine {
     /// `"message":"m-…","from":{"user":"alice"}`: what a direct-message push carries besides
     /// its topic, offset and data.
     static func pushMembers(_ m: MailboxMessage) -> [UInt8] {
-        Array(#""message":"#.utf8) + TelepathyJSON.quoted(m.id) + Array(#","from":{"user":"#.utf8)
-            + TelepathyJSON.quoted(m.from) + [UInt8(ascii: "}")]
+        Array(#""message":"#.utf8) + EngineJSON.quoted(m.id) + Array(#","from":{"user":"#.utf8)
+            + EngineJSON.quoted(m.from) + [UInt8(ascii: "}")]
     }
 
     // MARK: - Helpers
 
     private static func arguments(_ call: EngineCall) throws -> [String: ArraySlice<UInt8>] {
         guard let args = call.args else { return [:] }
-        guard let members = TelepathyJSON.members(args) else { throw EngineError(.badRequest, #""args" must be an object"#) }
+        guard let members = EngineJSON.members(args) else { throw EngineError(.badRequest, #""args" must be an object"#) }
         return members
     }
 
@@ -355,7 +355,7 @@ public final class TelepathyEngine: Engine {
             if required { throw EngineError(.badRequest, "missing \"\(name)\"") }
             return nil
         }
-        guard let id = TelepathyJSON.string(raw) else { throw EngineError(.badRequest, "\"\(name)\" must be a user id string") }
+        guard let id = EngineJSON.string(raw) else { throw EngineError(.badRequest, "\"\(name)\" must be a user id string") }
         guard isValidUser(id) else {
             throw EngineError(.badRequest, "\"\(name)\" must be a user id of 1 to \(maxUserBytes) characters from [A-Za-z0-9_.:@-]")
         }

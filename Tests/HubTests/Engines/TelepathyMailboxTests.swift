@@ -57,18 +57,18 @@ import Testing
         (#"{"data":"x","to":"bob","key":"a\"b\\c\/"}"#, #""x""#, #"a"b\c/"#),
     ])
     func argsKeepDataByteForByteAndDecodeStrings(args: String, data: String, key: String) throws {
-        let members = try #require(TelepathyJSON.members(Array(args.utf8)))
+        let members = try #require(EngineJSON.members(Array(args.utf8)))
         #expect(members["data"].map { String(decoding: $0, as: UTF8.self) } == data)
-        #expect(members["to"].flatMap(TelepathyJSON.string) == "bob")
-        #expect(members["key"].flatMap(TelepathyJSON.string) == key)
-        #expect(TelepathyJSON.string(ArraySlice(TelepathyJSON.quoted(key))) == key)
+        #expect(members["to"].flatMap(EngineJSON.string) == "bob")
+        #expect(members["key"].flatMap(EngineJSON.string) == key)
+        #expect(EngineJSON.string(ArraySlice(EngineJSON.quoted(key))) == key)
     }
 
     @Test func argsThatAreNotAnObjectReadAsNil() {
         for bad in ["", "[]", "1", #"{"a""#, #"{"a":}"#, #"{"a":"x"#, #"{"a":1,}"#] {
-            #expect(TelepathyJSON.members(Array(bad.utf8)) == nil, "\(bad)")
+            #expect(EngineJSON.members(Array(bad.utf8)) == nil, "\(bad)")
         }
-        #expect(TelepathyJSON.members(Array("{}".utf8)) == [:])
+        #expect(EngineJSON.members(Array("{}".utf8)) == [:])
     }
 
     @Test func pushSplicesTheMessageMembersBeforeData() {

@@ -1,13 +1,13 @@
-/// The little JSON the telepathy engine reads and writes: the top-level members of its `args`
-/// object as raw byte slices (so `data` is stored byte for byte, never re-serialized), JSON
-/// strings decoded, and strings quoted for replies and pushes.
+/// The little JSON engines read and write: the top-level members of an `args` object (or a
+/// publication's `data`) as raw byte slices, so values pass byte for byte and are never
+/// re-serialized; JSON strings decoded; strings quoted for replies and pushes.
 ///
-/// Its input is JSON the hub already validated (a command's `args`, or an HTTP body); anything
-/// unexpected reads as nil, never a crash.
-enum TelepathyJSON {
+/// Its input is JSON the hub already validated (a command's `args`, an HTTP body, a publication's
+/// `data`); anything unexpected reads as nil, never a crash. One reader for every engine.
+public enum EngineJSON {
     /// The members of the object in `bytes`, each value's raw bytes; nil if it is not an object.
     /// Duplicate keys: the last one wins (as in the hub's command codec).
-    static func members(_ bytes: [UInt8]) -> [String: ArraySlice<UInt8>]? {
+    public static func members(_ bytes: [UInt8]) -> [String: ArraySlice<UInt8>]? {
         var i = 0
         let n = bytes.count
         func skipSpace() {
@@ -81,7 +81,7 @@ enum TelepathyJSON {
     }
 
     /// The string a raw JSON string value (quotes included) holds; nil if `raw` is not one.
-    static func string(_ raw: ArraySlice<UInt8>) -> String? {
+    public static func string(_ raw: ArraySlice<UInt8>) -> String? {
         guard raw.count >= 2, raw.first == UInt8(ascii: "\""), raw.last == UInt8(ascii: "\"") else { return nil }
         let body = raw.dropFirst().dropLast()
         guard body.contains(UInt8(ascii: "\\")) else { return String(decoding: body, as: UTF8.self) }
@@ -132,7 +132,7 @@ enum TelepathyJSON {
     }
 
     /// `s` as a JSON string, quotes included: `"`, `\` and control characters escaped.
-    static func quoted(_ s: String) -> [UInt8] {
+    public static func quoted(_ s: String) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "\"")]
         out.reserveCapacity(s.utf8.count + 2)
         let hex = Array("0123456789abcdef".utf8)
@@ -149,5 +149,17 @@ enum TelepathyJSON {
         }
         out.append(UInt8(ascii: "\""))
         return out
+    }
+
+    /// `s` as a JSON string literal, as text.
+    public static func quotedString(_ s: String) -> String { String(decoding: quoted(s), as: UTF8.self) }
+
+    /// The string `bytes` holds when it is a JSON string value (surrounding whitespace allowed).
+    public static func topLevelString(_ bytes: [UInt8]) -> String? {
+        var lo = bytes.startIndex, hi = bytes.endIndex
+        func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        while lo < hi, space(bytes[lo]) { lo += 1 }
+        while hi > lo, space(bytes[hi - 1]) { hi -= 1 }
+        return string(bytes[lo..<hi])
     }
 }
