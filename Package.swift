@@ -31,7 +31,7 @@ let package = Package(
 
         .testTarget(name: "WSProtocolTests", dependencies: ["WSProtocol"]),
         .testTarget(name: "BroadcastTests", dependencies: ["Broadcast"]),
-        .testTarget(name: "HubTests", dependencies: ["Hub", "WSProtocol", "Engines"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "WSProtocol", "Engines", "CHubSys"]),
         .testTarget(name: "EnginesTests", dependencies: ["Engines", "Broadcast"]),
     ],
     swiftLanguageModes: [.v6]

@@ -128,17 +128,11 @@ import Testing
 
     @Test func dataDirComesFromTheEnvironmentLikeTheDaemon() throws {
         let dir = TestDirectory()
-        let process = Process()
-        process.executableURL = HubProcess.executableURL
-        process.arguments = ["token", "create", "--user", "env"]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUB_") }
         environment["HUB_DATA_DIR"] = dir.file("from-env")
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let secret = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let process = try ChildProcess(HubProcess.executableURL.path, ["token", "create", "--user", "env"],
+                                       environment: environment, stdout: .pipe, stderr: .null)
+        let secret = String(decoding: ChildProcess.readToEnd(process.stdoutFD), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let store = try TokenStore.open(dataDir: dir.file("from-env"))

@@ -21,8 +21,7 @@ import Testing
 
     /// Reads the child's stdout until it holds `marker` (then to the end of that line).
     static func readStdout(_ hub: HubProcess, until marker: String, timeout: Double = 10) throws -> String {
-        guard let pipe = hub.process.standardOutput as? Pipe else { throw V1Client.Failure.unexpected("no stdout pipe") }
-        let fd = pipe.fileHandleForReading.fileDescriptor
+        let fd = hub.process.stdoutFD
         let deadline = TestDeadline(seconds: timeout)
         var bytes: [UInt8] = []
         while true {

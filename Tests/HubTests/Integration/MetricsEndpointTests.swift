@@ -79,19 +79,13 @@ import WSProtocol
     /// Assertion-free, so it may run on a thread of its own (`blocking`); callers check `status`.
     static func parseWithPrometheusClient(_ body: [UInt8], python: URL)
         throws -> (status: Int32, errors: String, families: [String: String], samples: [String: Double]) {
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", parseScript]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(body))
-        try input.fileHandleForWriting.close()
-        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errorsPath = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString).err").path
+        let process = try ChildProcess(python.path, ["-c", parseScript], stdin: .pipe, stdout: .pipe, stderr: .file(errorsPath))
+        defer { try? FileManager.default.removeItem(atPath: errorsPath) }
+        process.writeStdinAndClose(body)
+        let out = String(decoding: ChildProcess.readToEnd(process.stdoutFD), as: UTF8.self)
         process.waitUntilExit()
+        let err = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
         var families: [String: String] = [:]
         var samples: [String: Double] = [:]
         for line in out.split(separator: "\n") {

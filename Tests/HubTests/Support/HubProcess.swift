@@ -10,9 +10,7 @@ final class HubProcess {
         let stderr: String
     }
 
-    let process = Process()
-    private let stdoutPipe = Pipe()
-    private let stderrPipe = Pipe()
+    let process: ChildProcess
     private var stderrBuffer: [UInt8] = []
     private var stderrEOF = false
 
@@ -34,20 +32,8 @@ final class HubProcess {
     /// Starts `hub` with `arguments` and an environment without `HUB_*` variables, so the
     /// developer's shell cannot change what the test sees.
     init(_ arguments: [String]) throws {
-        process.executableURL = HubProcess.executableURL
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUB_") }
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-    }
-
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process = try ChildProcess(HubProcess.executableURL.path, arguments,
+                                   environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUB_") })
     }
 
     /// Sends `signal` to the child.
@@ -58,7 +44,7 @@ final class HubProcess {
     /// The next stderr line (without its newline), or nil on EOF; throws on timeout.
     func readStderrLine(timeout: Double) throws -> String? {
         let deadline = TestDeadline(seconds: timeout)
-        let fd = stderrPipe.fileHandleForReading.fileDescriptor
+        let fd = process.stderrFD
         while true {
             if let nl = stderrBuffer.firstIndex(of: 10) {
                 let line = String(decoding: stderrBuffer[..<nl], as: UTF8.self)
@@ -93,7 +79,7 @@ final class HubProcess {
             process.waitUntilExit()
             throw TestSocket.Failure.timeout("hub to exit")
         }
-        let out = stdoutPipe.fileHandleForReading.readDataToEndOfFile()
+        let out = ChildProcess.readToEnd(process.stdoutFD)
         return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
                       stderr: err.joined(separator: "\n"))
     }

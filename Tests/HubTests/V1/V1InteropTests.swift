@@ -61,20 +61,11 @@ import Testing
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("ws_client-\(UUID().uuidString).err")
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errURL) }
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try errHandle.close()
+        let process = try ChildProcess(executable.path, arguments, stdout: .pipe, stderr: .file(errURL.path))
         let pid = process.processIdentifier
         let killer = DispatchWorkItem { kill(pid, SIGKILL) }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stdout = ChildProcess.readToEnd(process.stdoutFD)
         process.waitUntilExit()
         killer.cancel()
         let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
