@@ -93,7 +93,8 @@ private func publish(_ port: BusPort, _ topic: String, _ text: String, from: Cli
     port.subscribe(3, identity: alice, topic: "public.r", recover: StreamPosition(epoch: "other", offset: 3), requestID: 3)
     // A future offset is not recoverable.
     port.subscribe(4, identity: alice, topic: "public.r", recover: StreamPosition(epoch: epoch, offset: 12), requestID: 4)
-    _ = await sink.waitFor(4)
+    // Presence joins arrive in between (public has presence on): wait for the four outcomes.
+    _ = await sink.waitForOutcomes(4)
     let byID = Dictionary(uniqueKeysWithValues: sink.outcomes.map { ($0.requestID!, $0) })
     #expect(byID[1]?.recovered == true)
     #expect(byID[1]?.missed.map(\.offset) == [8, 9, 10, 11])
@@ -114,7 +115,7 @@ private func publish(_ port: BusPort, _ topic: String, _ text: String, from: Cli
     port.subscribe(1, identity: alice, topic: "small.x", recover: StreamPosition(epoch: epoch, offset: 6), requestID: 1)
     // Has 7; needs 8…12: exactly what the ring holds.
     port.subscribe(2, identity: alice, topic: "small.x", recover: StreamPosition(epoch: epoch, offset: 7), requestID: 2)
-    _ = await sink.waitFor(2)
+    _ = await sink.waitForOutcomes(2)
     let byID = Dictionary(uniqueKeysWithValues: sink.outcomes.map { ($0.requestID!, $0) })
     #expect(byID[1]?.recovered == false)
     #expect(byID[1]?.missed.isEmpty == true)

@@ -22,6 +22,18 @@ final class RecordingSink: BusSink {
         return all
     }
 
+    /// Waits (polling, bounded) until `count` subscribe outcomes arrived; presence events and
+    /// publications in between do not count (a `public.*` topic has presence on).
+    func waitForOutcomes(_ count: Int, timeout: Double = 5) async -> [SubscribeOutcome] {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        while ContinuousClock.now < deadline {
+            let o = outcomes
+            if o.count >= count { return o }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return outcomes
+    }
+
     var publications: [Publication] {
         all.compactMap { if case .publication(let p) = $0 { return p } else { return nil } }
     }

@@ -85,11 +85,10 @@ import Testing
             #expect(degraded["fallbacks"] as? Int == 2)
             #expect((degraded["last_error"] as? String)?.contains("timed out") == true)
 
-            // 3. Open: the upstream is not even asked; the chain answers at once.
+            // 3. Open: the upstream is not even asked; the chain answers (no timing asserted:
+            // the request count proves nothing waited for the upstream).
             let asked = fake.requests.count
-            let t0 = DispatchTime.now()
             let r3 = try alice.startDream(#"{"max_tokens":3,"pace_ms":1}"#, id: 30)
-            #expect(secondsSince(t0) < 0.3)
             #expect(r3["generator"] as? String == "markov")
             #expect((r3["fallback"] as? String)?.contains("open") == true, "\(r3)")
             #expect(fake.requests.count == asked)
