@@ -13,25 +13,22 @@ final class RecordingSink: BusSink {
 
     /// Waits (polling, bounded) until `count` events arrived.
     func waitFor(_ count: Int, timeout: Double = 5) async -> [BusEvent] {
-        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        while ContinuousClock.now < deadline {
-            let e = all
-            if e.count >= count { return e }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
+        await poll(timeout) { $0.all.count >= count }
         return all
     }
 
     /// Waits (polling, bounded) until `count` subscribe outcomes arrived; presence events and
     /// publications in between do not count (a `public.*` topic has presence on).
     func waitForOutcomes(_ count: Int, timeout: Double = 5) async -> [SubscribeOutcome] {
+        await poll(timeout) { $0.outcomes.count >= count }
+        return outcomes
+    }
+
+    private func poll(_ timeout: Double, until done: (RecordingSink) -> Bool) async {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        while ContinuousClock.now < deadline {
-            let o = outcomes
-            if o.count >= count { return o }
+        while ContinuousClock.now < deadline && !done(self) {
             try? await Task.sleep(for: .milliseconds(2))
         }
-        return outcomes
     }
 
     var publications: [Publication] {

@@ -16,27 +16,7 @@ enum DreamHub {
     @discardableResult
     static func run<T>(_ dream: DreamConfig = DreamHub.config(), _ configure: (inout HubConfig) -> Void = { _ in },
                        _ body: (IdentityHub) throws -> T) async throws -> T {
-        let dir = TestDirectory()
-        var c = IdentityHub.config()
-        configure(&c)
-        let settings = c
-        let path = dir.path
-        let (store, server) = try await Task(priority: .high) {
-            let store = try Store.open(dataDir: path)
-            let verifier = StoreTokenVerifier(store: store, jwtSecret: Array(settings.jwtSecret.utf8),
-                                              leeway: Int64(settings.jwtLeeway))
-            let engines = EngineRegistry(engines: [DreamEngine(config: dream)])
-            let server = try Server(config: settings, logger: Logger(level: .error, sink: MemoryLogSink()),
-                                    verifier: verifier, database: StoreHealthCheck(store: store), store: store,
-                                    engines: engines)
-            return (store, server)
-        }.value
-        let hub = IdentityHub(dir: dir, store: store, server: server)
-        return try await TestThreadExecutor.run {
-            hub.server.start()
-            defer { hub.server.shutdown() }
-            return try body(hub)
-        }
+        try await IdentityHub.run(configure, engines: EngineRegistry(engines: [DreamEngine(config: dream)]), body)
     }
 }
 

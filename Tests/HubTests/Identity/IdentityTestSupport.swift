@@ -1,4 +1,5 @@
 import Broadcast
+import Engines
 import Dispatch
 import Foundation
 import Testing
@@ -29,8 +30,10 @@ final class IdentityHub: @unchecked Sendable {
     }
 
     /// Opens (or reopens) the store in `dir` and builds a server over it, from a high-priority
-    /// task as `TestServer.runOnThread` does; nothing runs yet.
-    static func make(dir: TestDirectory, _ configure: (inout HubConfig) -> Void) async throws -> IdentityHub {
+    /// task as `TestServer.runOnThread` does; nothing runs yet. `engines` replaces the ones the
+    /// config would build (a test's own engine settings).
+    static func make(dir: TestDirectory, _ configure: (inout HubConfig) -> Void,
+                     engines: EngineRegistry? = nil) async throws -> IdentityHub {
         var c = config()
         configure(&c)
         let settings = c
@@ -40,7 +43,8 @@ final class IdentityHub: @unchecked Sendable {
             let verifier = StoreTokenVerifier(store: store, jwtSecret: Array(settings.jwtSecret.utf8),
                                               leeway: Int64(settings.jwtLeeway))
             let server = try Server(config: settings, logger: Logger(level: .error, sink: MemoryLogSink()),
-                                    verifier: verifier, database: StoreHealthCheck(store: store), store: store)
+                                    verifier: verifier, database: StoreHealthCheck(store: store), store: store,
+                                    engines: engines)
             return (store, server)
         }.value
         return IdentityHub(dir: dir, store: store, server: server)
@@ -50,8 +54,8 @@ final class IdentityHub: @unchecked Sendable {
     /// on a thread of its own (never on the cooperative pool), and shuts the hub down afterwards.
     @discardableResult
     static func run<T>(dir: TestDirectory = TestDirectory(), _ configure: (inout HubConfig) -> Void = { _ in },
-                       _ body: (IdentityHub) throws -> T) async throws -> T {
-        let hub = try await make(dir: dir, configure)
+                       engines: EngineRegistry? = nil, _ body: (IdentityHub) throws -> T) async throws -> T {
+        let hub = try await make(dir: dir, configure, engines: engines)
         return try await TestThreadExecutor.run {
             hub.server.start()
             defer { hub.server.shutdown() }
