@@ -168,16 +168,10 @@ public final class TelepathyEngine: Engine {
         guard data.count <= settings.maxDataBytes else {
             throw EngineError(.tooLarge, "data of \(data.count) bytes is over the \(settings.maxDataBytes)-byte limit")
         }
-        let result: MailboxStoreResult
-        do {
-            let storage = self.storage, id = Self.newMessageID(), now = clock(), max = settings.maxPending, bytes = Array(data)
-            let from = sender, idempotency = key
-            result = try await write {
-                try await storage.storeMessage(id: id, from: from, to: to, key: idempotency, data: bytes, nowMs: now, maxPending: max)
-            }
-            recovered()
-        } catch {
-            throw failed("telepathy_store_failed", "storing a message for \(to) failed: \(error)")
+        let storage = self.storage, id = Self.newMessageID(), now = clock(), max = settings.maxPending, bytes = Array(data)
+        let from = sender, idempotency = key
+        let result = try await write("telepathy_store_failed", "storing a message for \(to)") {
+            try await storage.storeMessage(id: id, from: from, to: to, key: idempotency, data: bytes, nowMs: now, maxPending: max)
         }
         switch result {
         case .stored(let m):
@@ -199,10 +193,19 @@ public final class TelepathyEngine: Engine {
         }
     }
 
-    /// A mailbox write through the `sqlite_mailbox` breaker (directly before `start`).
-    private func write<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        guard let writes = state.withLock({ $0.writes }) else { return try await body() }
-        return try await writes.call(body)
+    /// A mailbox write through the `sqlite_mailbox` breaker (directly before `start`): a failure
+    /// (the store's, or the open breaker's) is logged as `event`, shown in health and answered
+    /// `unavailable` ("<what> failed: …"); a success clears the failing state.
+    private func write<T: Sendable>(_ event: String, _ what: @autoclosure () -> String,
+                                    _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            let value: T
+            if let writes = state.withLock({ $0.writes }) { value = try await writes.call(body) } else { value = try await body() }
+            recovered()
+            return value
+        } catch {
+            throw failed(event, "\(what()) failed: \(error)")
+        }
     }
 
     /// `ack` `{"message":"m-…"}`: only the recipient's own messages.
@@ -212,13 +215,9 @@ public final class TelepathyEngine: Engine {
         guard let raw = args["message"], let id = EngineJSON.string(raw), !id.isEmpty else {
             throw EngineError(.badRequest, #""message" must be a message id string"#)
         }
-        let result: MailboxAckResult
-        do {
-            let storage = self.storage, now = clock()
-            result = try await write { try await storage.ackMessage(id, recipient: user, nowMs: now) }
-            recovered()
-        } catch {
-            throw failed("telepathy_ack_failed", "acking \(id) failed: \(error)")
+        let storage = self.storage, now = clock()
+        let result = try await write("telepathy_ack_failed", "acking \(id)") {
+            try await storage.ackMessage(id, recipient: user, nowMs: now)
         }
         switch result {
         case .acked(let seq):
