@@ -31,6 +31,9 @@ public final class EngineRegistry: Sendable {
     }
 
     private let slots: Mutex<[String: Slot]>
+    /// The running engines in order, kept beside `slots` so that the per-publication hooks
+    /// (`published`, on loop threads) take a reference to an array, not build one.
+    private let running = Mutex<[any Engine]>([])
     private let order: [String]
     private let disabled: [String]
 
@@ -63,6 +66,7 @@ public final class EngineRegistry: Sendable {
             do {
                 try await engine.start(context)
                 slots.withLock { $0[name]?.breaker = breaker; $0[name]?.running = true }
+                running.withLock { $0.append(engine) }
                 context.log(.info, "engine_started", [("engine", name)])
             } catch {
                 slots.withLock { $0[name]?.breaker = breaker; $0[name]?.startError = "\(error)" }
@@ -73,8 +77,11 @@ public final class EngineRegistry: Sendable {
 
     /// Stops every running engine.
     public func stop() async {
-        let running = slots.withLock { s in order.compactMap { s[$0]?.running == true ? s[$0]?.engine : nil } }
-        for e in running { await e.stop() }
+        let stopping = running.withLock { r -> [any Engine] in
+            defer { r.removeAll() }
+            return r
+        }
+        for e in stopping { await e.stop() }
         slots.withLock { s in for k in s.keys { s[k]?.running = false } }
     }
 
@@ -124,9 +131,7 @@ public final class EngineRegistry: Sendable {
         for e in runningEngines() { e.userDisconnected(user) }
     }
 
-    private func runningEngines() -> [any Engine] {
-        slots.withLock { s in order.compactMap { s[$0]?.running == true ? s[$0]?.engine : nil } }
-    }
+    private func runningEngines() -> [any Engine] { running.withLock { $0 } }
 
     /// Every engine, enabled ones first in their order, then the disabled ones.
     public func reports() -> [Report] {
