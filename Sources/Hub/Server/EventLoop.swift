@@ -116,9 +116,10 @@ final class EventLoop: BusSink, @unchecked Sendable {
     /// Runs until the drain finishes. Call on the loop's own thread.
     func run() {
         while !stopped {
-            var timeout = max(1, timers.msUntilNextTick(now: MonotonicClock.nowMs()))
+            let t = MonotonicClock.nowMs()
+            var timeout = max(1, timers.msUntilNextTick(now: t))
             if !deferredList.isEmpty {
-                let due = deferredSinceMs + config.pushCoalesceMs, t = MonotonicClock.nowMs()
+                let due = deferredSinceMs + config.pushCoalesceMs
                 timeout = due > t ? min(timeout, Int(due - t)) : 0
             }
             let n = epoll_wait(epfd, events, Int32(eventCapacity), Int32(timeout))
